@@ -1,0 +1,73 @@
+# cyberguide — the two commands a newcomer needs:
+#   make run    install what is missing, build, serve the default guide at http://127.0.0.1:8080
+#   make test   install what is missing, build with sanitizers, run every test
+SHELL := /bin/bash
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ARGS ?=
+
+# Debian 12 packages for building and running.
+BUILD_PACKAGES := g++ cmake make pkg-config ca-certificates \
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
+  libkainjow-mustache-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
+  libsqlite3-dev libbrotli-dev zlib1g-dev libtomlplusplus-dev libcli11-dev
+# Extra packages for the tests (GoogleTest, the sqlite3 shell, Chromium for browser tests).
+TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps deps-build deps-test build build-debug run test test-unit clean format
+
+all: build
+
+# Installs only what is missing, non-interactively.
+deps-build:
+	@missing=$$(for p in $(BUILD_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+deps-test: deps-build
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  echo "Installing npm packages from package-lock.json"; \
+	  npm ci --no-audit --no-fund; \
+	fi
+
+deps: deps-test
+
+build/release/CMakeCache.txt:
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DCYBERGUIDE_TESTS=OFF
+
+build/debug/CMakeCache.txt:
+	cmake -S . -B build/debug -DCMAKE_BUILD_TYPE=Debug -DCYBERGUIDE_SANITIZE=ON -DCYBERGUIDE_TESTS=ON
+
+# The release server binary: build/release/cyberguide
+build: deps-build build/release/CMakeCache.txt
+	cmake --build build/release -j $(JOBS)
+
+# The test build, under AddressSanitizer and UndefinedBehaviorSanitizer.
+build-debug: deps-build build/debug/CMakeCache.txt
+	cmake --build build/debug -j $(JOBS)
+
+run: build
+	./build/release/cyberguide serve $(ARGS)
+
+test: deps build-debug
+	cd build/debug && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure --timeout 900
+
+test-unit: build-debug
+	cd build/debug && ctest --output-on-failure -L unit
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp')
+
+clean:
+	rm -rf build

@@ -1,0 +1,185 @@
+#include "app/commands.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "content/pack.hpp"
+#include "http/server.hpp"
+#include "render/render.hpp"
+#include "site/headers.hpp"
+#include "site/reader.hpp"
+#include "stats/counters.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/log.hpp"
+
+namespace cg::app {
+namespace {
+
+std::unique_ptr<store::store> open_store(const config& c) {
+  if (c.database.rfind("sqlite:", 0) == 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(c.data, ec);
+    if (ec) throw store::store_error("Kan inte skapa datamappen " + c.data + ": " + ec.message());
+  }
+  return store::open(c.database);
+}
+
+log::level parse_level(const std::string& s) {
+  if (s == "debug") return log::level::debug;
+  if (s == "warn") return log::level::warn;
+  if (s == "error") return log::level::error;
+  return log::level::info;
+}
+
+// Fills an empty store with the configured content pack (or the built-in guide).
+bool ensure_content(store::store& st, const config& c) {
+  if (st.has_content()) return true;
+  auto g = c.content.empty() ? content::load_guide(content::default_pack()) : content::load_guide(c.content);
+  if (!g) {
+    log::error("the content pack cannot be loaded", {{"content", c.content.empty() ? "built-in" : c.content},
+                                                      {"problems", g.message()}});
+    std::cerr << g.message() << "\n";
+    return false;
+  }
+  st.publish(*g);
+  log::info("database filled with the content pack",
+            {{"content", c.content.empty() ? "built-in" : c.content},
+             {"resources", std::to_string(g->resources.size())}});
+  return true;
+}
+
+}  // namespace
+
+int serve(const config& c) {
+  log::set_level(parse_level(c.log_level));
+  log::set_access_log(c.access_log);
+
+  // Signals are taken by one thread with sigwait; block them before any other thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<store::store> st;
+  try {
+    st = open_store(c);
+    if (!ensure_content(*st, c)) return 1;
+  } catch (const std::exception& e) {
+    log::error("cannot open the database", {{"error", e.what()}});
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    return 1;
+  }
+
+  content::guide guide = st->load_published();
+  if (auto problems = content::validate(guide); !problems.empty()) {
+    for (const auto& p : problems) log::error("invalid published content", {{"problem", p}});
+    return 1;
+  }
+  site::snapshot_holder holder;
+  auto started = std::chrono::steady_clock::now();
+  holder.swap_in(render::build_snapshot(guide, 1));
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  log::info("snapshot built", {{"pages", std::to_string(holder.current()->pages.size())},
+                               {"ms", std::to_string(ms.count())}});
+
+  system_clock_source clock;
+  stats::link_counter counter(*st, clock);
+  counter.start(std::chrono::milliseconds(c.flush_interval_ms));
+
+  site::reader_site reader(holder, [&counter](const std::string& slug) { counter.count(slug); });
+  http::server_options opt;
+  opt.address = c.listen;
+  opt.port = c.port;
+  opt.threads = c.threads;
+  opt.secure = c.secure();
+  opt.common_headers = site::security_headers(c.secure());
+  http::server server(opt, [&reader](const http::request& r) { return reader.handle(r); });
+  try {
+    server.listen();
+  } catch (const std::exception& e) {
+    log::error("cannot listen", {{"error", e.what()}});
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    counter.stop();
+    return 1;
+  }
+  std::string host = c.listen.find(':') != std::string::npos ? "[" + c.listen + "]" : c.listen;
+  log::info("listening on http://" + host + ":" + std::to_string(server.port()),
+            {{"database", st->describe()}, {"threads", std::to_string(c.threads)}});
+  if (!c.secure())
+    log::info("serving plain HTTP: put a TLS proxy in front and set public_url to https://… in production");
+
+  std::thread signal_thread([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    log::info("signal received: stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    server.stop();
+  });
+  signal_thread.detach();
+
+  server.run();
+  counter.stop();
+  log::info("stopped", {{"links_counted", std::to_string(counter.total_counted())},
+                        {"pending", std::to_string(counter.pending())}});
+  return counter.pending() == 0 ? 0 : 1;
+}
+
+int content_import(const config& c, const std::string& dir) {
+  auto g = content::load_guide(dir);
+  if (!g) {
+    std::cerr << g.message() << "\n";
+    return 1;
+  }
+  try {
+    auto st = open_store(c);
+    st->publish(*g);
+    std::cout << "Importerade " << g->resources.size() << " resurser från " << dir << " till " << st->describe()
+              << ".\nStarta om cyberguide serve för att visa det nya innehållet.\n";
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int content_export(const config& c, const std::string& dir) {
+  try {
+    auto st = open_store(c);
+    if (!st->has_content()) {
+      std::cerr << "Databasen " << st->describe() << " har inget innehåll att exportera.\n";
+      return 1;
+    }
+    auto files = content::write_pack(st->load_published());
+    auto ok = content::write_pack_dir(files, dir);
+    if (!ok) {
+      std::cerr << ok.message() << "\n";
+      return 1;
+    }
+    std::cout << "Exporterade " << files.size() << " filer till " << dir << ".\n";
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int content_check(const std::string& dir) {
+  auto g = content::load_guide(dir);
+  if (!g) {
+    std::cerr << g.message() << "\n";
+    return 1;
+  }
+  std::cout << "Innehållet i " << dir << " är giltigt: " << g->resources.size() << " resurser, "
+            << g->categories.size() << " kategorier, " << g->levels.size() << " nivåer.\n";
+  return 0;
+}
+
+}  // namespace cg::app

@@ -1,0 +1,110 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <toml++/toml.h>
+
+namespace cg::app {
+
+const std::vector<setting>& settings() {
+  static const std::vector<setting> kSettings = {
+      {"listen", "CYBERGUIDE_LISTEN", "127.0.0.1", "address to listen on"},
+      {"port", "CYBERGUIDE_PORT", "8080", "TCP port (0: any free port, logged at start)"},
+      {"data", "CYBERGUIDE_DATA", "./data", "data directory (SQLite database, backups)"},
+      {"database", "CYBERGUIDE_DATABASE", "", "database URL; default sqlite:<data>/cyberguide.db"},
+      {"content", "CYBERGUIDE_CONTENT", "",
+       "content pack folder loaded into an empty database; default: the built-in guide"},
+      {"threads", "CYBERGUIDE_THREADS", "0", "network threads (0: one per core)"},
+      {"flush_interval_ms", "CYBERGUIDE_FLUSH_INTERVAL_MS", "1000",
+       "how often pending link counts are written to the database (ms)"},
+      {"public_url", "CYBERGUIDE_PUBLIC_URL", "",
+       "the site's public address, e.g. https://guide.example.se (https turns on HSTS)"},
+      {"access_log", "CYBERGUIDE_ACCESS_LOG", "true", "write one log line per request (true/false)"},
+      {"log_level", "CYBERGUIDE_LOG_LEVEL", "info", "debug, info, warn or error"},
+  };
+  return kSettings;
+}
+
+namespace {
+
+std::optional<unsigned long> to_number(const std::string& s) {
+  unsigned long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> to_bool(const std::string& s) {
+  if (s == "true" || s == "1" || s == "on" || s == "yes") return true;
+  if (s == "false" || s == "0" || s == "off" || s == "no") return false;
+  return std::nullopt;
+}
+
+}  // namespace
+
+result<config> resolve(const std::map<std::string, std::string>& flags, const env_lookup& env,
+                       const std::string& toml_text, const std::string& toml_name) {
+  toml::table file;
+  if (!toml_text.empty()) {
+    try {
+      file = toml::parse(toml_text, toml_name);
+    } catch (const toml::parse_error& e) {
+      return error{toml_name + ":" + std::to_string(e.source().begin.line) + ": invalid TOML: " +
+                   std::string(e.description())};
+    }
+    for (const auto& [k, v] : file) {
+      bool known = false;
+      for (const auto& s : settings()) known = known || k.str() == s.key;
+      if (!known) return error{toml_name + ": unknown setting '" + std::string(k.str()) + "'"};
+    }
+  }
+
+  std::map<std::string, std::string> v;
+  for (const auto& s : settings()) {
+    std::string value = s.def;
+    std::string from = "default";
+    if (auto it = flags.find(s.key); it != flags.end()) {
+      value = it->second;
+    } else if (auto e = env(s.env)) {
+      value = *e;
+    } else if (const toml::node* n = file.get(s.key)) {
+      if (auto str = n->value<std::string>())
+        value = *str;
+      else if (auto i = n->value<std::int64_t>(); i && n->is_integer())
+        value = std::to_string(*i);
+      else if (auto b = n->value<bool>())
+        value = *b ? "true" : "false";
+      else
+        return error{toml_name + ": setting '" + s.key + "' must be a string, integer or boolean"};
+    }
+    v[s.key] = value;
+  }
+
+  config c;
+  c.listen = v["listen"];
+  auto port = to_number(v["port"]);
+  if (!port || *port > 65535) return error{"port: '" + v["port"] + "' is not a TCP port (0–65535)"};
+  c.port = static_cast<unsigned short>(*port);
+  c.data = v["data"];
+  if (c.data.empty()) return error{"data: the data directory must not be empty"};
+  c.database = v["database"].empty() ? "sqlite:" + c.data + "/cyberguide.db" : v["database"];
+  c.content = v["content"];
+  auto threads = to_number(v["threads"]);
+  if (!threads || *threads > 256) return error{"threads: '" + v["threads"] + "' is not a number from 0 to 256"};
+  c.threads = static_cast<unsigned>(*threads);
+  auto flush = to_number(v["flush_interval_ms"]);
+  if (!flush || *flush < 10 || *flush > 60000)
+    return error{"flush_interval_ms: '" + v["flush_interval_ms"] + "' must be from 10 to 60000"};
+  c.flush_interval_ms = static_cast<unsigned>(*flush);
+  c.public_url = v["public_url"];
+  if (!c.public_url.empty() && c.public_url.rfind("https://", 0) != 0 && c.public_url.rfind("http://", 0) != 0)
+    return error{"public_url: '" + c.public_url + "' must start with https:// or http://"};
+  auto al = to_bool(v["access_log"]);
+  if (!al) return error{"access_log: '" + v["access_log"] + "' must be true or false"};
+  c.access_log = *al;
+  c.log_level = v["log_level"];
+  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error")
+    return error{"log_level: '" + c.log_level + "' must be debug, info, warn or error"};
+  return c;
+}
+
+}  // namespace cg::app

@@ -1,0 +1,49 @@
+#pragma once
+// Plain request and response values passed between the HTTP server and the routes. No Beast here:
+// the rest of the program includes this header, not the server's.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cg::http {
+
+enum class method { get, head, post, other };
+
+// A parsed request. The views point into the server's buffers and are valid only during the call.
+struct request {
+  http::method method = method::other;
+  std::string_view method_name;
+  std::string_view target;  // as sent: path and query
+  std::string_view path;    // target before '?'
+  std::string_view query;   // after '?', without it
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  bool secure = false;  // arrived over HTTPS (as told by the configuration)
+
+  // The first header of that name (case-insensitive), or empty.
+  std::string_view header(std::string_view name) const;
+};
+
+struct response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // added to the server's common headers
+  std::string owned;                      // body when the response owns it
+  const std::string* shared = nullptr;    // body kept alive by `keep` (e.g. a snapshot page)
+  std::shared_ptr<const void> keep;
+  bool close = false;                     // close the connection after this response
+
+  std::string_view body() const { return shared ? std::string_view(*shared) : std::string_view(owned); }
+  response& header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// Case-insensitive ASCII comparison of header names and tokens.
+bool iequals(std::string_view a, std::string_view b);
+
+// The reason phrase of a status code ("Not Found").
+std::string_view reason(int status);
+
+}  // namespace cg::http

@@ -1,0 +1,494 @@
+#include "render/render.hpp"
+
+#include <kainjow/mustache.hpp>
+
+#include <map>
+#include <stdexcept>
+
+#include "render/markdown.hpp"
+#include "util/embedded.hpp"
+#include "util/hash.hpp"
+
+namespace cg::render {
+namespace {
+
+namespace mu = kainjow::mustache;
+using content::category;
+using content::guide;
+using content::level;
+using content::resource;
+
+constexpr const char* kHtml = "text/html; charset=utf-8";
+constexpr const char* kPageCache = "public, max-age=300";
+constexpr const char* kAssetCache = "public, max-age=31536000, immutable";
+
+class templates {
+ public:
+  templates() {
+    for (const auto& f : embedded::files()) {
+      if (f.path.rfind("templates/", 0) != 0) continue;
+      std::string name(f.path.substr(10));
+      if (name.size() > 9 && name.substr(name.size() - 9) == ".mustache") name.resize(name.size() - 9);
+      sources_[name] = std::string(f.data);
+    }
+  }
+  std::string render(const std::string& name, mu::data& d) const {
+    auto it = sources_.find(name);
+    if (it == sources_.end()) throw std::runtime_error("missing template " + name);
+    for (const auto& [pname, text] : sources_) {
+      if (pname.rfind("partial_", 0) == 0) {
+        const std::string* src = &text;
+        d.set(pname, mu::partial([src] { return *src; }));
+      }
+    }
+    mu::mustache t(it->second);
+    if (!t.is_valid()) throw std::runtime_error("template " + name + ": " + t.error_message());
+    std::string out = t.render(d);
+    if (!t.is_valid()) throw std::runtime_error("template " + name + ": " + t.error_message());
+    return out;
+  }
+
+ private:
+  std::map<std::string, std::string> sources_;
+};
+
+struct asset {
+  std::string path;
+  render::page page;
+};
+
+std::string asset_content_type(const std::string& ext) {
+  if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "js") return "text/javascript; charset=utf-8";
+  if (ext == "svg") return "image/svg+xml; charset=utf-8";
+  if (ext == "png") return "image/png";
+  if (ext == "ico") return "image/x-icon";
+  if (ext == "woff2") return "font/woff2";
+  return "application/octet-stream";
+}
+
+// static/NAME.EXT → /static/NAME.HASH.EXT
+std::map<std::string, asset> build_assets() {
+  std::map<std::string, asset> out;
+  for (const auto& f : embedded::files()) {
+    if (f.path.rfind("static/", 0) != 0) continue;
+    std::string name(f.path.substr(7));
+    auto dot = name.rfind('.');
+    std::string stem = dot == std::string::npos ? name : name.substr(0, dot);
+    std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
+    std::string hash = hex64(fnv1a64(f.data)).substr(0, 12);
+    asset a;
+    a.path = "/static/" + stem + "." + hash + (ext.empty() ? "" : "." + ext);
+    a.page = make_page(200, asset_content_type(ext), kAssetCache, std::string(f.data));
+    out[name] = std::move(a);
+  }
+  return out;
+}
+
+class builder {
+ public:
+  builder(const guide& g, std::uint64_t generation) : g_(g) {
+    snap_ = std::make_shared<snapshot>();
+    snap_->generation = generation;
+    assets_ = build_assets();
+    for (auto& [name, a] : assets_) snap_->pages[a.path] = a.page;
+    snap_->css_path = asset_path("style.css");
+    for (const auto& r : g.resources) snap_->destinations[r.slug] = r.url;
+  }
+
+  std::shared_ptr<const snapshot> build() {
+    add("/", "start", g_.site.text("title"), start_page(), {}, markdown_to_text(g_.site.text("tagline")));
+    add("/kategorier", "categories", "Kategorier", categories_page(), {crumb("Kategorier")}, "");
+    add("/nivaer", "levels", "Nivåer", levels_page(), {crumb("Nivåer")}, "");
+    for (const auto& c : g_.categories) {
+      std::string base = "/kategorier/" + c.slug;
+      add(base, "category", c.name, category_page(c), {crumb("Kategorier", "/kategorier"), crumb(c.name)},
+          c.summary, c.slug);
+      for (const auto& ls : c.levels) {
+        const level* l = g_.find_level(ls);
+        add(base + "/" + l->slug, "category_level", c.name + ": " + lower_first(l->name),
+            category_level_page(c, *l),
+            {crumb("Kategorier", "/kategorier"), crumb(c.name, base), crumb(l->name)}, c.summary, c.slug);
+      }
+      add(base + "/alla-nivaer", "category_all", c.name + ": alla nivåer", category_all_page(c),
+          {crumb("Kategorier", "/kategorier"), crumb(c.name, base), crumb("Alla nivåer")}, c.summary, c.slug);
+    }
+    for (const auto& l : g_.levels)
+      add("/nivaer/" + l.slug, "level", l.name + " i alla kategorier", level_page(l),
+          {crumb("Nivåer", "/nivaer"), crumb(l.name)}, markdown_to_text(l.audience_md));
+    for (const auto& r : g_.resources) {
+      std::vector<mu::data> crumbs;
+      std::string cat_slug;
+      if (const category* c = g_.find_category(r.category)) {
+        const level* l = g_.find_level(r.level);
+        crumbs.push_back(crumb("Kategorier", "/kategorier"));
+        crumbs.push_back(crumb(c->name, "/kategorier/" + c->slug));
+        crumbs.push_back(crumb(l->name, "/kategorier/" + c->slug + "/" + l->slug));
+        cat_slug = c->slug;
+      }
+      crumbs.push_back(crumb(r.title));
+      add("/resurser/" + r.slug, "resource", r.title, resource_page(r), crumbs,
+          markdown_to_text(r.description_md), cat_slug);
+    }
+    {
+      mu::data body;
+      body.set("categories", category_list());
+      std::string html = page_html("not_found", "Sidan finns inte", body, {}, "", "");
+      snap_->not_found = make_page(404, kHtml, "no-cache", std::move(html));
+    }
+    snap_->pages["/robots.txt"] =
+        make_page(200, "text/plain; charset=utf-8", kPageCache, "User-agent: *\nDisallow: /go/\n");
+    return snap_;
+  }
+
+ private:
+  std::string asset_path(const std::string& name) const {
+    auto it = assets_.find(name);
+    return it == assets_.end() ? std::string() : it->second.path;
+  }
+
+  static std::string lower_first(const std::string& s) {
+    // Level names start with an ASCII capital ("Grundnivå"): lower it in running text.
+    if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') return static_cast<char>(s[0] - 'A' + 'a') + s.substr(1);
+    return s;
+  }
+
+  static mu::data crumb(const std::string& name, const std::string& href = "") {
+    mu::data d;
+    d.set("name", name);
+    d.set("href", href);
+    d.set("has_href", !href.empty());
+    return d;
+  }
+
+  std::string publisher_label(const content::publisher& p) const {
+    std::string s = p.name;
+    if (!p.former_names.empty()) s += " (tidigare " + p.former_names.front() + ")";
+    return s;
+  }
+
+  mu::data resource_data(const resource& r, bool with_place) const {
+    mu::data d;
+    d.set("slug", r.slug);
+    d.set("title", r.title);
+    d.set("href", "/resurser/" + r.slug);
+    d.set("go_href", "/go/" + r.slug);
+    d.set("url", r.url);
+    d.set("host", host_of(r.url));
+    d.set("home_page_only", r.url_is_home_page);
+    if (const auto* p = g_.find_publisher(r.publisher)) {
+      d.set("publisher", publisher_label(*p));
+      d.set("publisher_short", p->short_name);
+    }
+    d.set("cost", cost_label(r.cost));
+    d.set("is_free", r.cost == content::cost::free);
+    d.set("format", r.format);
+    d.set("has_format", !r.format.empty());
+    d.set("year", r.year ? std::to_string(*r.year) : std::string());
+    d.set("has_year", r.year.has_value());
+    d.set("description_html", markdown_to_html(r.description_md));
+    if (with_place) {
+      const category* c = g_.find_category(r.category);
+      const level* l = g_.find_level(r.level);
+      d.set("has_place", c && l);
+      if (c && l) {
+        d.set("category_name", c->name);
+        d.set("category_href", "/kategorier/" + c->slug);
+        d.set("level_name", l->name);
+        d.set("level_href", "/kategorier/" + c->slug + "/" + l->slug);
+      }
+    }
+    return d;
+  }
+
+  // heading: the level of each resource's title heading on that page (2 or 3).
+  mu::data resource_list(const std::vector<const resource*>& rs, bool with_place, int heading = 3) const {
+    mu::data list{mu::data::type::list};
+    for (const resource* r : rs) {
+      mu::data d = resource_data(*r, with_place);
+      d.set("heading", std::to_string(heading));
+      list.push_back(d);
+    }
+    return list;
+  }
+
+  mu::data callouts_for(const std::string& path) const {
+    mu::data list{mu::data::type::list};
+    for (const auto& c : g_.callouts) {
+      if (c.page != path) continue;
+      mu::data d;
+      d.set("title", c.title);
+      d.set("has_title", !c.title.empty());
+      d.set("text_html", markdown_to_html(c.text_md));
+      list.push_back(d);
+    }
+    return list;
+  }
+
+  mu::data level_links(const category& c) const {
+    mu::data list{mu::data::type::list};
+    for (const auto& ls : c.levels) {
+      const level* l = g_.find_level(ls);
+      mu::data d;
+      d.set("name", l->name);
+      d.set("href", "/kategorier/" + c.slug + "/" + l->slug);
+      d.set("audience_html", markdown_to_html(l->audience_md));
+      auto n = g_.resources_at(c.slug, l->slug).size();
+      d.set("count", count_label(n));
+      list.push_back(d);
+    }
+    return list;
+  }
+
+  static std::string count_label(std::size_t n) {
+    return n == 1 ? "1 resurs" : std::to_string(n) + " resurser";
+  }
+
+  mu::data category_list() const {
+    mu::data list{mu::data::type::list};
+    for (const auto& c : g_.categories) {
+      mu::data d;
+      d.set("name", c.name);
+      d.set("href", "/kategorier/" + c.slug);
+      d.set("summary", c.summary);
+      d.set("levels", level_links(c));
+      list.push_back(d);
+    }
+    return list;
+  }
+
+  mu::data level_list() const {
+    mu::data list{mu::data::type::list};
+    for (const auto& l : g_.levels) {
+      mu::data d;
+      d.set("name", l.name);
+      d.set("href", "/nivaer/" + l.slug);
+      d.set("audience_html", markdown_to_html(l.audience_md));
+      list.push_back(d);
+    }
+    return list;
+  }
+
+  mu::data start_page() const {
+    mu::data b;
+    for (const char* key : content::kSiteTextKeys) b.set(std::string(key) + "_html", markdown_to_html(g_.site.text(key)));
+    b.set("title", g_.site.text("title"));
+    b.set("tagline", g_.site.text("tagline"));
+    mu::data picks{mu::data::type::list};
+    for (const auto& sp : g_.site.start_picks) {
+      const resource* r = g_.find_resource(sp.resource);
+      mu::data d = resource_data(*r, false);
+      d.set("pick_html", markdown_to_html(sp.text_md));
+      picks.push_back(d);
+    }
+    b.set("picks", picks);
+    b.set("categories", category_list());
+    b.set("levels", level_list());
+    b.set("callouts", callouts_for("/"));
+    return b;
+  }
+
+  mu::data categories_page() const {
+    mu::data b;
+    b.set("intro_html", markdown_to_html(g_.site.text("categories_intro")));
+    b.set("categories", category_list());
+    b.set("callouts", callouts_for("/kategorier"));
+    return b;
+  }
+
+  mu::data levels_page() const {
+    mu::data b;
+    b.set("levels", level_list());
+    b.set("callouts", callouts_for("/nivaer"));
+    return b;
+  }
+
+  mu::data category_page(const category& c) const {
+    mu::data b;
+    b.set("name", c.name);
+    b.set("intro_html", markdown_to_html(c.intro_md));
+    b.set("levels", level_links(c));
+    b.set("all_href", "/kategorier/" + c.slug + "/alla-nivaer");
+    b.set("callouts", callouts_for("/kategorier/" + c.slug));
+    return b;
+  }
+
+  mu::data sibling_levels(const category& c, const level& current) const {
+    mu::data list{mu::data::type::list};
+    for (const auto& ls : c.levels) {
+      if (ls == current.slug) continue;
+      const level* l = g_.find_level(ls);
+      mu::data d;
+      d.set("name", l->name);
+      d.set("href", "/kategorier/" + c.slug + "/" + l->slug);
+      list.push_back(d);
+    }
+    return list;
+  }
+
+  mu::data category_level_page(const category& c, const level& l) const {
+    mu::data b;
+    b.set("category_name", c.name);
+    b.set("category_href", "/kategorier/" + c.slug);
+    b.set("level_name", l.name);
+    b.set("level_name_lower", lower_first(l.name));
+    b.set("audience_html", markdown_to_html(l.audience_md));
+    auto rs = g_.resources_at(c.slug, l.slug);
+    b.set("resources", resource_list(rs, false, 2));
+    b.set("count", count_label(rs.size()));
+    b.set("empty", rs.empty());
+    b.set("siblings", sibling_levels(c, l));
+    b.set("all_href", "/kategorier/" + c.slug + "/alla-nivaer");
+    b.set("level_href", "/nivaer/" + l.slug);
+    b.set("callouts", callouts_for("/kategorier/" + c.slug + "/" + l.slug));
+    return b;
+  }
+
+  mu::data category_all_page(const category& c) const {
+    mu::data b;
+    b.set("name", c.name);
+    b.set("href", "/kategorier/" + c.slug);
+    b.set("intro_html", markdown_to_html(c.intro_md));
+    mu::data sections{mu::data::type::list};
+    for (const auto& ls : c.levels) {
+      const level* l = g_.find_level(ls);
+      auto rs = g_.resources_at(c.slug, l->slug);
+      mu::data s;
+      s.set("name", l->name);
+      s.set("id", l->slug);
+      s.set("href", "/kategorier/" + c.slug + "/" + l->slug);
+      s.set("audience_html", markdown_to_html(l->audience_md));
+      s.set("resources", resource_list(rs, false));
+      s.set("count", count_label(rs.size()));
+      s.set("empty", rs.empty());
+      sections.push_back(s);
+    }
+    b.set("sections", sections);
+    b.set("callouts", callouts_for("/kategorier/" + c.slug + "/alla-nivaer"));
+    return b;
+  }
+
+  mu::data level_page(const level& l) const {
+    mu::data b;
+    b.set("name", l.name);
+    b.set("audience_html", markdown_to_html(l.audience_md));
+    mu::data sections{mu::data::type::list};
+    std::size_t total = 0;
+    for (const auto& c : g_.categories) {
+      auto rs = g_.resources_at(c.slug, l.slug);
+      if (rs.empty()) continue;
+      total += rs.size();
+      mu::data s;
+      s.set("name", c.name);
+      s.set("id", c.slug);
+      s.set("href", "/kategorier/" + c.slug + "/" + l.slug);
+      s.set("resources", resource_list(rs, false));
+      s.set("count", count_label(rs.size()));
+      sections.push_back(s);
+    }
+    b.set("sections", sections);
+    b.set("count", count_label(total));
+    b.set("empty", total == 0);
+    b.set("callouts", callouts_for("/nivaer/" + l.slug));
+    return b;
+  }
+
+  mu::data resource_page(const resource& r) const {
+    mu::data b = resource_data(r, true);
+    if (const auto* p = g_.find_publisher(r.publisher)) {
+      b.set("publisher_home", p->home_page);
+      b.set("has_publisher_home", !p->home_page.empty());
+    }
+    b.set("callouts", callouts_for("/resurser/" + r.slug));
+    std::vector<const resource*> same;
+    if (!r.category.empty())
+      for (const resource* o : g_.resources_at(r.category, r.level))
+        if (o->slug != r.slug) same.push_back(o);
+    b.set("related", resource_list(same, false));
+    b.set("has_related", !same.empty());
+    return b;
+  }
+
+  mu::data nav(const std::string& current_category) const {
+    mu::data list{mu::data::type::list};
+    for (const auto& c : g_.categories) {
+      mu::data d;
+      d.set("name", c.name);
+      d.set("href", "/kategorier/" + c.slug);
+      d.set("current", c.slug == current_category);
+      list.push_back(d);
+    }
+    return list;
+  }
+
+  std::string page_html(const std::string& tmpl, const std::string& title, mu::data body,
+                        const std::vector<mu::data>& crumbs, const std::string& description,
+                        const std::string& current_category) const {
+    std::string body_html = templates_.render(tmpl, body);
+    mu::data d;
+    d.set("site_title", g_.site.text("title"));
+    d.set("page_title", title);
+    d.set("is_start", tmpl == "start");
+    d.set("description", description.size() > 300 ? cut(description, 300) : description);
+    d.set("css", snap_->css_path);
+    d.set("favicon", asset_path("favicon.svg"));
+    d.set("nav", nav(current_category));
+    mu::data cl{mu::data::type::list};
+    if (!crumbs.empty()) cl.push_back(crumb("Start", "/"));
+    for (const auto& c : crumbs) cl.push_back(c);
+    d.set("crumbs", cl);
+    d.set("has_crumbs", !crumbs.empty());
+    d.set("body", body_html);
+    return templates_.render("layout", d);
+  }
+
+  static std::string cut(const std::string& s, std::size_t n) {
+    // Cut at a space before n bytes, never inside a UTF-8 sequence.
+    std::size_t end = s.rfind(' ', n);
+    if (end == std::string::npos || end == 0) {
+      end = n;
+      while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+    }
+    return s.substr(0, end) + "\u2026";
+  }
+
+  void add(const std::string& path, const std::string& tmpl, const std::string& title, mu::data body,
+           const std::vector<mu::data>& crumbs, const std::string& description,
+           const std::string& current_category = "") {
+    std::string html = page_html(tmpl, title, std::move(body), crumbs, description, current_category);
+    snap_->pages[path] = make_page(200, kHtml, kPageCache, std::move(html));
+  }
+
+  const guide& g_;
+  templates templates_;
+  std::map<std::string, asset> assets_;
+  std::shared_ptr<snapshot> snap_;
+};
+
+}  // namespace
+
+std::string host_of(const std::string& url) {
+  auto p = url.find("://");
+  if (p == std::string::npos) return {};
+  std::string rest = url.substr(p + 3);
+  auto end = rest.find_first_of("/?#");
+  std::string host = rest.substr(0, end);
+  auto colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(']') == std::string::npos) host.resize(colon);
+  return host;
+}
+
+const char* cost_label(content::cost c) {
+  switch (c) {
+    case content::cost::free: return "Kostnadsfri";
+    case content::cost::paid: return "Avgiftsbelagd";
+    case content::cost::unknown: return "Kostnad ej angiven";
+  }
+  return "Kostnad ej angiven";
+}
+
+std::shared_ptr<const snapshot> build_snapshot(const content::guide& g, std::uint64_t generation) {
+  return builder(g, generation).build();
+}
+
+}  // namespace cg::render

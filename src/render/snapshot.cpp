@@ -1,0 +1,27 @@
+#include "render/snapshot.hpp"
+
+#include "render/compress.hpp"
+#include "util/hash.hpp"
+
+namespace cg::render {
+
+page make_page(int status, std::string content_type, std::string cache_control, std::string body) {
+  page p;
+  p.status = status;
+  p.content_type = std::move(content_type);
+  p.cache_control = std::move(cache_control);
+  // Strong ETags differ per encoding: each is a different representation (RFC 9110 8.8.3).
+  const std::string tag = hex64(fnv1a64(body) ^ static_cast<std::uint64_t>(status));
+  bool compressible = p.content_type.rfind("text/", 0) == 0 || p.content_type.find("xml") != std::string::npos ||
+                      p.content_type.find("svg") != std::string::npos || p.content_type.find("json") != std::string::npos;
+  if (compressible && body.size() >= 256) {
+    std::string gz = gzip_compress(body);
+    if (gz.size() < body.size()) p.gzip = body_variant{std::move(gz), "\"" + tag + "-gz\""};
+    std::string br = brotli_compress(body);
+    if (br.size() < body.size()) p.br = body_variant{std::move(br), "\"" + tag + "-br\""};
+  }
+  p.identity = body_variant{std::move(body), "\"" + tag + "\""};
+  return p;
+}
+
+}  // namespace cg::render

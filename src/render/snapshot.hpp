@@ -1,0 +1,43 @@
+#pragma once
+// The snapshot: every reader page of one published guide, rendered to bytes, with precomputed gzip and
+// brotli bodies and strong ETags. Immutable once built; shared between threads as shared_ptr<const>.
+// It knows nothing of HTTP beyond a status code and header values.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace cg::render {
+
+struct body_variant {
+  std::string bytes;
+  std::string etag;  // quoted strong ETag, e.g. "\"3f2a…-br\""
+};
+
+struct page {
+  int status = 200;
+  std::string content_type;   // with charset for text types
+  std::string cache_control;  // e.g. "public, max-age=300"
+  body_variant identity;
+  std::optional<body_variant> gzip;  // absent when compression does not pay
+  std::optional<body_variant> br;
+};
+
+struct snapshot {
+  std::uint64_t generation = 0;
+  std::unordered_map<std::string, page> pages;  // by path, e.g. "/kategorier/rapporter"
+  page not_found;                               // the 404 page
+  std::unordered_map<std::string, std::string> destinations;  // resource slug → registered address
+  std::string css_path;                                       // "/static/style.<hash>.css"
+
+  const page* find(const std::string& path) const {
+    auto it = pages.find(path);
+    return it == pages.end() ? nullptr : &it->second;
+  }
+};
+
+// Makes a page from bytes: computes the ETag and, for text above a small size, gzip and brotli bodies.
+page make_page(int status, std::string content_type, std::string cache_control, std::string body);
+
+}  // namespace cg::render

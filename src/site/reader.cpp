@@ -1,0 +1,178 @@
+#include "site/reader.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "content/model.hpp"
+
+namespace cg::site {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool icontains(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+    if (http::iequals(hay.substr(i, needle.size()), needle)) return true;
+  return false;
+}
+
+// conditional: honour If-None-Match (never for error pages, whose status must reach the client).
+http::response page_response(const http::request& req, const render::page& p,
+                             std::shared_ptr<const render::snapshot> keep, bool conditional = true) {
+  encoding e = choose_encoding(req.header("Accept-Encoding"), p.gzip.has_value(), p.br.has_value());
+  const render::body_variant& v = e == encoding::br ? *p.br : e == encoding::gzip ? *p.gzip : p.identity;
+  http::response r;
+  r.headers.reserve(6);
+  const bool negotiable = p.gzip || p.br;
+  if (conditional && etag_matches(req.header("If-None-Match"), v.etag)) {
+    r.status = 304;
+  } else {
+    r.status = p.status;
+    r.header("Content-Type", p.content_type);
+    if (e == encoding::br) r.header("Content-Encoding", "br");
+    if (e == encoding::gzip) r.header("Content-Encoding", "gzip");
+    r.shared = &v.bytes;
+    r.keep = std::move(keep);
+  }
+  r.header("ETag", v.etag);
+  r.header("Cache-Control", p.cache_control);
+  if (negotiable) r.header("Vary", "Accept-Encoding");
+  return r;
+}
+
+}  // namespace
+
+encoding choose_encoding(std::string_view accept, bool have_gzip, bool have_br) {
+  double q_gzip = -1, q_br = -1, q_star = -1;
+  while (!accept.empty()) {
+    auto comma = accept.find(',');
+    std::string_view item = trim(accept.substr(0, comma));
+    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+    auto semi = item.find(';');
+    std::string_view coding = trim(item.substr(0, semi));
+    double q = 1.0;
+    if (semi != std::string_view::npos) {
+      std::string_view params = item.substr(semi + 1);
+      auto qp = params.find("q=");
+      if (qp != std::string_view::npos) {
+        std::string num(trim(params.substr(qp + 2)));
+        char* end = nullptr;
+        q = std::strtod(num.c_str(), &end);
+        if (end == num.c_str() || q < 0 || q > 1) q = 0;
+      }
+    }
+    if (http::iequals(coding, "gzip") || http::iequals(coding, "x-gzip"))
+      q_gzip = std::max(q_gzip, q);
+    else if (http::iequals(coding, "br"))
+      q_br = std::max(q_br, q);
+    else if (coding == "*")
+      q_star = std::max(q_star, q);
+  }
+  if (q_gzip < 0) q_gzip = q_star;
+  if (q_br < 0) q_br = q_star;
+  if (have_br && q_br > 0 && (!have_gzip || q_br >= q_gzip)) return encoding::br;
+  if (have_gzip && q_gzip > 0) return encoding::gzip;
+  if (have_br && q_br > 0) return encoding::br;
+  return encoding::identity;
+}
+
+bool etag_matches(std::string_view inm, std::string_view etag) {
+  if (inm.empty()) return false;
+  if (trim(inm) == "*") return true;
+  while (!inm.empty()) {
+    auto comma = inm.find(',');
+    std::string_view t = trim(inm.substr(0, comma));
+    inm = comma == std::string_view::npos ? std::string_view() : inm.substr(comma + 1);
+    if (t.size() > 2 && t.substr(0, 2) == "W/") t.remove_prefix(2);
+    if (t == etag) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> resolve_destination(const render::snapshot& s, std::string_view slug) {
+  std::string key(slug);
+  if (!content::is_valid_slug(key)) return std::nullopt;
+  auto it = s.destinations.find(key);
+  if (it == s.destinations.end()) return std::nullopt;
+  return it->second;
+}
+
+bool is_bot(std::string_view ua) {
+  if (ua.empty()) return false;
+  static constexpr std::string_view kBots[] = {
+      "bot",         "crawler",   "spider",       "slurp",        "facebookexternalhit", "preview",
+      "embedly",     "pingdom",   "uptimerobot",  "monitor",      "validator",           "linkcheck",
+      "link checker", "wget",     "python-requests", "feedfetcher", "mediapartners",     "lighthouse",
+      "headlesschrome-prerender"};
+  for (auto b : kBots)
+    if (icontains(ua, b)) return true;
+  return false;
+}
+
+bool is_countable(const http::request& req) {
+  if (req.method != http::method::get) return false;
+  if (is_bot(req.header("User-Agent"))) return false;
+  for (auto name : {"Purpose", "Sec-Purpose", "X-Purpose", "X-Moz"}) {
+    std::string_view v = req.header(name);
+    if (icontains(v, "prefetch") || icontains(v, "preview") || icontains(v, "prerender")) return false;
+  }
+  return true;
+}
+
+http::response reader_site::handle(const http::request& req) const {
+  if (req.method != http::method::get && req.method != http::method::head) {
+    http::response r;
+    r.status = 405;
+    r.header("Allow", "GET, HEAD");
+    r.header("Content-Type", "text/plain; charset=utf-8");
+    r.header("Cache-Control", "no-store");
+    r.owned = "Metoden stöds inte här. Använd GET eller HEAD.\n";
+    return r;
+  }
+  std::shared_ptr<const render::snapshot> snap = holder_.current();
+  const std::string_view path = req.path;
+
+  if (path == "/healthz") {
+    http::response r;
+    r.header("Content-Type", "text/plain; charset=utf-8");
+    r.header("Cache-Control", "no-store");
+    r.owned = "ok\n";
+    return r;
+  }
+
+  if (path.substr(0, 4) == "/go/") {
+    std::optional<std::string> dest = resolve_destination(*snap, path.substr(4));
+    if (!dest) {
+      return page_response(req, snap->not_found, snap, false);
+    }
+    if (is_countable(req) && on_click_) on_click_(std::string(path.substr(4)));
+    http::response r;
+    r.status = 302;
+    r.header("Location", *dest);
+    r.header("Cache-Control", "no-store");
+    return r;
+  }
+
+  std::string key(path);
+  if (const render::page* p = snap->find(key)) return page_response(req, *p, snap);
+
+  // "/kategorier/rapporter/" → "/kategorier/rapporter"
+  if (key.size() > 1 && key.back() == '/') {
+    std::string trimmed = key.substr(0, key.find_last_not_of('/') + 1);
+    if (!trimmed.empty() && snap->find(trimmed)) {
+      http::response r;
+      r.status = 301;
+      r.header("Location", trimmed);
+      r.header("Cache-Control", "public, max-age=300");
+      return r;
+    }
+  }
+  return page_response(req, snap->not_found, snap, false);
+}
+
+}  // namespace cg::site

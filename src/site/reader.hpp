@@ -1,0 +1,59 @@
+#pragma once
+// The reader site: answers every public request from the current snapshot. It never touches the
+// store; followed /go/ links are handed to a counter.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+#include "render/snapshot.hpp"
+
+namespace cg::site {
+
+// The snapshot being served. Readers take a reference with current(); a publish swaps in the next.
+class snapshot_holder {
+ public:
+  std::shared_ptr<const render::snapshot> current() const { return ptr_.load(std::memory_order_acquire); }
+  void swap_in(std::shared_ptr<const render::snapshot> s) { ptr_.store(std::move(s), std::memory_order_release); }
+
+ private:
+  std::atomic<std::shared_ptr<const render::snapshot>> ptr_;
+};
+
+enum class encoding { identity, gzip, br };
+
+// Picks the best encoding the client accepts among those the page has (br before gzip), honouring
+// q-values ("gzip;q=0" refuses gzip) per RFC 9110 12.5.3.
+encoding choose_encoding(std::string_view accept_encoding, bool have_gzip, bool have_br);
+
+// True when an If-None-Match header value matches the ETag (weak comparison, "*" matches).
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
+
+// The registered address of the resource named by /go/{slug}: only from the snapshot, never from the
+// request. Empty for an unknown or malformed slug.
+std::optional<std::string> resolve_destination(const render::snapshot& s, std::string_view slug);
+
+// Whether a followed link should be counted: GET only, not from known bots, not a prefetch.
+bool is_countable(const http::request& req);
+
+// True when the User-Agent names a known crawler, preview fetcher or monitoring bot.
+bool is_bot(std::string_view user_agent);
+
+using click_sink = std::function<void(const std::string& slug)>;
+
+class reader_site {
+ public:
+  reader_site(const snapshot_holder& holder, click_sink on_click)
+      : holder_(holder), on_click_(std::move(on_click)) {}
+  // Thread-safe; called on network threads.
+  http::response handle(const http::request& req) const;
+
+ private:
+  const snapshot_holder& holder_;
+  click_sink on_click_;
+};
+
+}  // namespace cg::site

@@ -1,0 +1,54 @@
+#pragma once
+// In-memory counts of followed /go/ links, written to the store in batches by a background thread.
+// count() is called from network threads and never waits on the database: it takes a short lock on a
+// map. flush() swaps the map out and writes it; if the write fails, the counts are put back, so a
+// count is never lost while the process lives. stop() writes whatever is pending.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "store/store.hpp"
+#include "util/clock.hpp"
+
+namespace cg::stats {
+
+class link_counter {
+ public:
+  link_counter(store::store& st, const clock_source& clock) : store_(st), clock_(clock) {}
+  ~link_counter();
+  link_counter(const link_counter&) = delete;
+  link_counter& operator=(const link_counter&) = delete;
+
+  // Thread-safe. Counts one followed link to the resource for today's UTC date.
+  void count(const std::string& resource_slug);
+
+  // Writes pending counts to the store. Returns false (keeping the counts) when the store fails.
+  bool flush();
+
+  // Starts the background writer: a flush at most `interval` after a count.
+  void start(std::chrono::milliseconds interval);
+  // Stops the writer and flushes what is pending. Idempotent.
+  void stop();
+
+  std::int64_t pending() const;
+  std::int64_t total_counted() const;
+
+ private:
+  using key = std::pair<std::string, std::string>;  // (day, slug)
+  store::store& store_;
+  const clock_source& clock_;
+  mutable std::mutex mu_;
+  std::map<key, std::int64_t> pending_;
+  std::int64_t total_ = 0;
+  std::mutex flush_mu_;  // one flush at a time
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace cg::stats

@@ -1,0 +1,95 @@
+#include "store/sqlite/migrations.hpp"
+
+namespace cg::store {
+
+const std::vector<std::string>& sqlite_migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: the published guide and link counts.
+      R"sql(
+CREATE TABLE site_texts (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE owner_domains (
+  domain   TEXT PRIMARY KEY,
+  position INTEGER NOT NULL
+);
+CREATE TABLE levels (
+  id         INTEGER PRIMARY KEY,
+  slug       TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  audience   TEXT NOT NULL DEFAULT '',
+  position   INTEGER NOT NULL,
+  removed_at TEXT
+);
+CREATE TABLE publishers (
+  id         INTEGER PRIMARY KEY,
+  slug       TEXT NOT NULL UNIQUE,
+  short_name TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  home_page  TEXT NOT NULL DEFAULT '',
+  position   INTEGER NOT NULL,
+  removed_at TEXT
+);
+CREATE TABLE publisher_former_names (
+  publisher_id INTEGER NOT NULL REFERENCES publishers(id),
+  position     INTEGER NOT NULL,
+  name         TEXT NOT NULL,
+  PRIMARY KEY (publisher_id, position)
+);
+CREATE TABLE categories (
+  id         INTEGER PRIMARY KEY,
+  slug       TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  summary    TEXT NOT NULL DEFAULT '',
+  intro      TEXT NOT NULL DEFAULT '',
+  position   INTEGER NOT NULL,
+  removed_at TEXT
+);
+CREATE TABLE category_levels (
+  category_id INTEGER NOT NULL REFERENCES categories(id),
+  level_id    INTEGER NOT NULL REFERENCES levels(id),
+  position    INTEGER NOT NULL,
+  PRIMARY KEY (category_id, level_id)
+);
+CREATE TABLE resources (
+  id               INTEGER PRIMARY KEY,
+  slug             TEXT NOT NULL UNIQUE,
+  title            TEXT NOT NULL,
+  publisher_id     INTEGER NOT NULL REFERENCES publishers(id),
+  category_id      INTEGER REFERENCES categories(id),
+  level_id         INTEGER REFERENCES levels(id),
+  position         INTEGER NOT NULL DEFAULT 0,
+  url              TEXT NOT NULL,
+  url_is_home_page INTEGER NOT NULL DEFAULT 0 CHECK (url_is_home_page IN (0, 1)),
+  cost             TEXT NOT NULL DEFAULT 'unknown' CHECK (cost IN ('free', 'paid', 'unknown')),
+  format           TEXT NOT NULL DEFAULT '',
+  year             INTEGER,
+  description      TEXT NOT NULL DEFAULT '',
+  editor_note      TEXT NOT NULL DEFAULT '',
+  removed_at       TEXT
+);
+CREATE TABLE start_picks (
+  position    INTEGER PRIMARY KEY,
+  resource_id INTEGER NOT NULL REFERENCES resources(id),
+  text        TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE callouts (
+  id       INTEGER PRIMARY KEY,
+  page     TEXT NOT NULL,
+  title    TEXT NOT NULL DEFAULT '',
+  text     TEXT NOT NULL,
+  position INTEGER NOT NULL
+);
+CREATE TABLE link_clicks (
+  resource_id INTEGER NOT NULL REFERENCES resources(id),
+  day         TEXT NOT NULL,
+  count       INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (resource_id, day)
+);
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace cg::store

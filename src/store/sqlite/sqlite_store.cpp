@@ -1,0 +1,391 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "store/sqlite/migrations.hpp"
+
+namespace cg::store {
+namespace {
+
+class db_handle {
+ public:
+  explicit db_handle(const std::string& path) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      throw store_error("Kan inte öppna databasen " + path + ": " + msg);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+  }
+  ~db_handle() { sqlite3_close(db_); }
+  db_handle(const db_handle&) = delete;
+  db_handle& operator=(const db_handle&) = delete;
+  sqlite3* get() const { return db_; }
+
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw store_error("SQLite: " + msg);
+    }
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// A prepared statement with bound parameters (never string-built SQL with values).
+class stmt {
+ public:
+  stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
+      throw store_error(std::string("SQLite prepare: ") + sqlite3_errmsg(db));
+  }
+  ~stmt() { sqlite3_finalize(s_); }
+  stmt(const stmt&) = delete;
+  stmt& operator=(const stmt&) = delete;
+
+  stmt& bind(int i, const std::string& v) {
+    check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  stmt& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(s_, i, v));
+    return *this;
+  }
+  stmt& bind_null(int i) {
+    check(sqlite3_bind_null(s_, i));
+    return *this;
+  }
+  stmt& bind_opt(int i, const std::optional<std::int64_t>& v) { return v ? bind(i, *v) : bind_null(i); }
+  // Empty string binds NULL (for optional references).
+  stmt& bind_or_null(int i, const std::string& v) { return v.empty() ? bind_null(i) : bind(i, v); }
+
+  // true while a row is available
+  bool step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw store_error(std::string("SQLite: ") + sqlite3_errmsg(db_));
+  }
+  void run() {
+    while (step()) {
+    }
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::string text(int col) const {
+    const unsigned char* p = sqlite3_column_text(s_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string();
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(s_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) throw store_error(std::string("SQLite bind: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+class transaction {
+ public:
+  explicit transaction(db_handle& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+  ~transaction() {
+    if (!done_) {
+      try {
+        db_.exec("ROLLBACK");
+      } catch (...) {
+      }
+    }
+  }
+  void commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  db_handle& db_;
+  bool done_ = false;
+};
+
+class sqlite_store final : public store {
+ public:
+  explicit sqlite_store(const std::string& path) : path_(path), db_(path) {
+    db_.exec("PRAGMA foreign_keys = ON");
+    db_.exec("PRAGMA busy_timeout = 5000");
+    {
+      stmt s(db_.get(), "PRAGMA journal_mode = WAL");
+      s.step();
+      if (s.text(0) != "wal") throw store_error("Databasen " + path + " kan inte köras i WAL-läge.");
+    }
+    db_.exec("PRAGMA synchronous = NORMAL");
+    migrate();
+  }
+
+  bool has_content() override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "SELECT count(*) FROM site_texts");
+    s.step();
+    return s.integer(0) > 0;
+  }
+
+  content::guide load_published() override {
+    std::lock_guard lock(mu_);
+    content::guide g;
+    sqlite3* db = db_.get();
+    {
+      stmt s(db, "SELECT key, value FROM site_texts");
+      while (s.step()) g.site.texts[s.text(0)] = s.text(1);
+    }
+    {
+      stmt s(db, "SELECT domain FROM owner_domains ORDER BY position");
+      while (s.step()) g.site.owner_domains.push_back(s.text(0));
+    }
+    {
+      stmt s(db,
+             "SELECT r.slug, p.text FROM start_picks p JOIN resources r ON r.id = p.resource_id "
+             "ORDER BY p.position");
+      while (s.step()) g.site.start_picks.push_back({s.text(0), s.text(1)});
+    }
+    {
+      stmt s(db, "SELECT slug, name, audience FROM levels WHERE removed_at IS NULL ORDER BY position, slug");
+      while (s.step()) g.levels.push_back({s.text(0), s.text(1), s.text(2)});
+    }
+    {
+      stmt s(db,
+             "SELECT id, slug, short_name, name, home_page FROM publishers WHERE removed_at IS NULL "
+             "ORDER BY position, slug");
+      stmt f(db, "SELECT name FROM publisher_former_names WHERE publisher_id = ?1 ORDER BY position");
+      while (s.step()) {
+        content::publisher p{s.text(1), s.text(2), s.text(3), {}, s.text(4)};
+        f.bind(1, s.integer(0));
+        while (f.step()) p.former_names.push_back(f.text(0));
+        f.reset();
+        g.publishers.push_back(std::move(p));
+      }
+    }
+    {
+      stmt s(db,
+             "SELECT id, slug, name, summary, intro FROM categories WHERE removed_at IS NULL "
+             "ORDER BY position, slug");
+      stmt l(db,
+             "SELECT l.slug FROM category_levels cl JOIN levels l ON l.id = cl.level_id "
+             "WHERE cl.category_id = ?1 ORDER BY cl.position");
+      while (s.step()) {
+        content::category c{s.text(1), s.text(2), s.text(3), s.text(4), {}};
+        l.bind(1, s.integer(0));
+        while (l.step()) c.levels.push_back(l.text(0));
+        l.reset();
+        g.categories.push_back(std::move(c));
+      }
+    }
+    {
+      stmt s(db,
+             "SELECT r.slug, r.title, p.slug, c.slug, l.slug, r.position, r.url, r.url_is_home_page, r.cost, "
+             "r.format, r.year, r.description, r.editor_note "
+             "FROM resources r JOIN publishers p ON p.id = r.publisher_id "
+             "LEFT JOIN categories c ON c.id = r.category_id LEFT JOIN levels l ON l.id = r.level_id "
+             "WHERE r.removed_at IS NULL ORDER BY r.slug");
+      while (s.step()) {
+        content::resource r;
+        r.slug = s.text(0);
+        r.title = s.text(1);
+        r.publisher = s.text(2);
+        r.category = s.text(3);
+        r.level = s.text(4);
+        r.order = static_cast<int>(s.integer(5));
+        r.url = s.text(6);
+        r.url_is_home_page = s.integer(7) != 0;
+        r.cost = content::parse_cost(s.text(8)).value_or(content::cost::unknown);
+        r.format = s.text(9);
+        if (!s.is_null(10)) r.year = static_cast<int>(s.integer(10));
+        r.description_md = s.text(11);
+        r.editor_note = s.text(12);
+        g.resources.push_back(std::move(r));
+      }
+    }
+    {
+      stmt s(db, "SELECT page, title, text FROM callouts ORDER BY position");
+      while (s.step()) g.callouts.push_back({s.text(0), s.text(1), s.text(2)});
+    }
+    return g;
+  }
+
+  void publish(const content::guide& g) override {
+    std::lock_guard lock(mu_);
+    sqlite3* db = db_.get();
+    transaction tx(db_);
+    db_.exec("DELETE FROM site_texts; DELETE FROM owner_domains; DELETE FROM start_picks; DELETE FROM callouts;");
+    db_.exec(
+        "UPDATE levels SET removed_at = CURRENT_TIMESTAMP WHERE removed_at IS NULL;"
+        "UPDATE publishers SET removed_at = CURRENT_TIMESTAMP WHERE removed_at IS NULL;"
+        "UPDATE categories SET removed_at = CURRENT_TIMESTAMP WHERE removed_at IS NULL;"
+        "UPDATE resources SET removed_at = CURRENT_TIMESTAMP WHERE removed_at IS NULL;");
+    {
+      stmt s(db, "INSERT INTO site_texts(key, value) VALUES (?1, ?2)");
+      for (const auto& [k, v] : g.site.texts) s.bind(1, k).bind(2, v).run();
+    }
+    {
+      stmt s(db, "INSERT INTO owner_domains(domain, position) VALUES (?1, ?2)");
+      std::int64_t i = 0;
+      for (const auto& d : g.site.owner_domains) s.bind(1, d).bind(2, i++).run();
+    }
+    {
+      stmt s(db,
+             "INSERT INTO levels(slug, name, audience, position) VALUES (?1, ?2, ?3, ?4) "
+             "ON CONFLICT(slug) DO UPDATE SET name = excluded.name, audience = excluded.audience, "
+             "position = excluded.position, removed_at = NULL");
+      std::int64_t i = 0;
+      for (const auto& l : g.levels) s.bind(1, l.slug).bind(2, l.name).bind(3, l.audience_md).bind(4, i++).run();
+    }
+    {
+      stmt s(db,
+             "INSERT INTO publishers(slug, short_name, name, home_page, position) VALUES (?1, ?2, ?3, ?4, ?5) "
+             "ON CONFLICT(slug) DO UPDATE SET short_name = excluded.short_name, name = excluded.name, "
+             "home_page = excluded.home_page, position = excluded.position, removed_at = NULL");
+      stmt del(db, "DELETE FROM publisher_former_names WHERE publisher_id = (SELECT id FROM publishers WHERE slug = ?1)");
+      stmt add(db,
+               "INSERT INTO publisher_former_names(publisher_id, position, name) "
+               "SELECT id, ?2, ?3 FROM publishers WHERE slug = ?1");
+      std::int64_t i = 0;
+      for (const auto& p : g.publishers) {
+        s.bind(1, p.slug).bind(2, p.short_name).bind(3, p.name).bind(4, p.home_page).bind(5, i++).run();
+        del.bind(1, p.slug).run();
+        std::int64_t j = 0;
+        for (const auto& n : p.former_names) add.bind(1, p.slug).bind(2, j++).bind(3, n).run();
+      }
+    }
+    {
+      stmt s(db,
+             "INSERT INTO categories(slug, name, summary, intro, position) VALUES (?1, ?2, ?3, ?4, ?5) "
+             "ON CONFLICT(slug) DO UPDATE SET name = excluded.name, summary = excluded.summary, "
+             "intro = excluded.intro, position = excluded.position, removed_at = NULL");
+      stmt del(db, "DELETE FROM category_levels WHERE category_id = (SELECT id FROM categories WHERE slug = ?1)");
+      stmt add(db,
+               "INSERT INTO category_levels(category_id, level_id, position) "
+               "SELECT c.id, l.id, ?3 FROM categories c, levels l WHERE c.slug = ?1 AND l.slug = ?2");
+      std::int64_t i = 0;
+      for (const auto& c : g.categories) {
+        s.bind(1, c.slug).bind(2, c.name).bind(3, c.summary).bind(4, c.intro_md).bind(5, i++).run();
+        del.bind(1, c.slug).run();
+        std::int64_t j = 0;
+        for (const auto& l : c.levels) add.bind(1, c.slug).bind(2, l).bind(3, j++).run();
+      }
+    }
+    {
+      stmt s(db,
+             "INSERT INTO resources(slug, title, publisher_id, category_id, level_id, position, url, "
+             "url_is_home_page, cost, format, year, description, editor_note) VALUES (?1, ?2, "
+             "(SELECT id FROM publishers WHERE slug = ?3), (SELECT id FROM categories WHERE slug = ?4), "
+             "(SELECT id FROM levels WHERE slug = ?5), ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+             "ON CONFLICT(slug) DO UPDATE SET title = excluded.title, publisher_id = excluded.publisher_id, "
+             "category_id = excluded.category_id, level_id = excluded.level_id, position = excluded.position, "
+             "url = excluded.url, url_is_home_page = excluded.url_is_home_page, cost = excluded.cost, "
+             "format = excluded.format, year = excluded.year, description = excluded.description, "
+             "editor_note = excluded.editor_note, removed_at = NULL");
+      for (const auto& r : g.resources) {
+        s.bind(1, r.slug).bind(2, r.title).bind(3, r.publisher).bind_or_null(4, r.category).bind_or_null(5, r.level);
+        s.bind(6, std::int64_t{r.order}).bind(7, r.url).bind(8, std::int64_t{r.url_is_home_page ? 1 : 0});
+        s.bind(9, std::string(content::to_string(r.cost))).bind(10, r.format);
+        s.bind_opt(11, r.year ? std::optional<std::int64_t>(*r.year) : std::nullopt);
+        s.bind(12, r.description_md).bind(13, r.editor_note).run();
+      }
+    }
+    {
+      stmt s(db,
+             "INSERT INTO start_picks(position, resource_id, text) "
+             "SELECT ?1, id, ?3 FROM resources WHERE slug = ?2");
+      std::int64_t i = 0;
+      for (const auto& p : g.site.start_picks) s.bind(1, i++).bind(2, p.resource).bind(3, p.text_md).run();
+    }
+    {
+      stmt s(db, "INSERT INTO callouts(page, title, text, position) VALUES (?1, ?2, ?3, ?4)");
+      std::int64_t i = 0;
+      for (const auto& c : g.callouts) s.bind(1, c.page).bind(2, c.title).bind(3, c.text_md).bind(4, i++).run();
+    }
+    tx.commit();
+  }
+
+  std::int64_t add_link_clicks(const std::vector<link_click>& clicks) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    stmt s(db_.get(),
+           "INSERT INTO link_clicks(resource_id, day, count) SELECT id, ?2, ?3 FROM resources WHERE slug = ?1 "
+           "ON CONFLICT(resource_id, day) DO UPDATE SET count = count + excluded.count");
+    std::int64_t dropped = 0;
+    for (const auto& c : clicks) {
+      s.bind(1, c.resource_slug).bind(2, c.day).bind(3, c.count).run();
+      if (sqlite3_changes(db_.get()) == 0) dropped += c.count;
+    }
+    tx.commit();
+    return dropped;
+  }
+
+  std::vector<link_click> link_clicks() override {
+    std::lock_guard lock(mu_);
+    std::vector<link_click> out;
+    stmt s(db_.get(),
+           "SELECT r.slug, c.day, c.count FROM link_clicks c JOIN resources r ON r.id = c.resource_id "
+           "ORDER BY c.day, r.slug");
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2)});
+    return out;
+  }
+
+  std::string describe() const override { return "sqlite:" + path_; }
+
+ private:
+  void migrate() {
+    std::lock_guard lock(mu_);
+    db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    std::int64_t current = 0;
+    {
+      stmt s(db_.get(), "SELECT coalesce(max(version), 0) FROM schema_migrations");
+      s.step();
+      current = s.integer(0);
+    }
+    const auto& all = sqlite_migrations();
+    if (current > static_cast<std::int64_t>(all.size()))
+      throw store_error("Databasen har schemaversion " + std::to_string(current) +
+                        ", nyare än den här versionen av cyberguide känner till (" + std::to_string(all.size()) +
+                        "). Uppgradera programmet.");
+    for (std::size_t v = static_cast<std::size_t>(current); v < all.size(); ++v) {
+      transaction tx(db_);
+      db_.exec(all[v]);
+      stmt s(db_.get(), "INSERT INTO schema_migrations(version, applied_at) VALUES (?1, CURRENT_TIMESTAMP)");
+      s.bind(1, static_cast<std::int64_t>(v + 1)).run();
+      tx.commit();
+    }
+  }
+
+  std::string path_;
+  std::mutex mu_;
+  db_handle db_;
+};
+
+}  // namespace
+
+std::unique_ptr<store> open_sqlite(const std::string& path) { return std::make_unique<sqlite_store>(path); }
+
+std::unique_ptr<store> open(const std::string& url) {
+  std::string path = url;
+  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
+  if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0)
+    throw store_error("PostgreSQL stöds inte ännu i den här versionen; använd en SQLite-databas.");
+  if (path.empty()) throw store_error("Ingen databas angiven.");
+  return open_sqlite(path);
+}
+
+}  // namespace cg::store

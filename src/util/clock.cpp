@@ -1,0 +1,17 @@
+#include "util/clock.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace cg {
+
+std::string utc_day(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
+}  // namespace cg
