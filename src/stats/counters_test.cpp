@@ -1,0 +1,91 @@
+#include "stats/counters.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace cg::stats {
+namespace {
+
+using namespace std::chrono_literals;
+
+class fake_clock final : public clock_source {
+ public:
+  std::chrono::system_clock::time_point t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 30} + 23h + 59min;
+  std::chrono::system_clock::time_point now() const override { return t; }
+};
+
+// A store that records what it is given and can be told to fail (a full disk, a lost database).
+class recording_store final : public cg::store::store {
+ public:
+  bool fail = false;
+  std::vector<cg::store::link_click> rows;
+  bool has_content() override { return true; }
+  content::guide load_published() override { return {}; }
+  void publish(const content::guide&) override {}
+  std::int64_t add_link_clicks(const std::vector<cg::store::link_click>& c) override {
+    if (fail) throw cg::store::store_error("disk full");
+    rows.insert(rows.end(), c.begin(), c.end());
+    return 0;
+  }
+  std::vector<cg::store::link_click> link_clicks() override { return rows; }
+  std::string describe() const override { return "recording"; }
+};
+
+TEST(LinkCounter, CountsPerResourceAndUtcDay) {
+  recording_store st;
+  fake_clock clock;
+  link_counter c(st, clock);
+  c.count("disa");
+  c.count("disa");
+  clock.t += 2min;  // past midnight UTC
+  c.count("disa");
+  c.count("ants");
+  EXPECT_EQ(c.pending(), 4);
+  ASSERT_TRUE(c.flush());
+  EXPECT_EQ(c.pending(), 0);
+  ASSERT_EQ(st.rows.size(), 3u);
+  EXPECT_EQ(st.rows[0].day, "2026-11-30");
+  EXPECT_EQ(st.rows[0].resource_slug, "disa");
+  EXPECT_EQ(st.rows[0].count, 2);
+  EXPECT_EQ(st.rows[1].day, "2026-12-01");
+  EXPECT_EQ(st.rows[1].resource_slug, "ants");
+  EXPECT_EQ(st.rows[2].resource_slug, "disa");
+  EXPECT_EQ(st.rows[2].count, 1);
+}
+
+TEST(LinkCounter, KeepsCountsWhenTheStoreFails) {
+  recording_store st;
+  fake_clock clock;
+  link_counter c(st, clock);
+  c.count("disa");
+  st.fail = true;
+  EXPECT_FALSE(c.flush());
+  c.count("disa");
+  EXPECT_EQ(c.pending(), 2);
+  st.fail = false;
+  EXPECT_TRUE(c.flush());
+  ASSERT_EQ(st.rows.size(), 1u);
+  EXPECT_EQ(st.rows[0].count, 2);
+}
+
+TEST(LinkCounter, ConcurrentCountsAreAllWrittenByTheBackgroundWriterAndStop) {
+  recording_store st;
+  fake_clock clock;
+  link_counter c(st, clock);
+  c.start(10ms);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&c] {
+      for (int i = 0; i < 2500; ++i) c.count("disa");
+    });
+  for (auto& t : threads) t.join();
+  c.stop();
+  std::int64_t total = 0;
+  for (const auto& r : st.rows) total += r.count;
+  EXPECT_EQ(total, 10000);
+  EXPECT_EQ(c.total_counted(), 10000);
+}
+
+}  // namespace
+}  // namespace cg::stats
