@@ -1,5 +1,7 @@
 #include "app/commands.hpp"
 
+#include "app/refresher.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -79,17 +81,13 @@ int serve(const config& c) {
     return 1;
   }
 
-  content::guide guide = st->load_published();
-  if (auto problems = content::validate(guide); !problems.empty()) {
-    for (const auto& p : problems) log::error("invalid published content", {{"problem", p}});
+  site::snapshot_holder holder;
+  snapshot_refresher refresher(*st, holder);
+  if (!refresher.refresh_if_changed() || !holder.current()) {
+    std::cerr << "cyberguide: the published guide cannot be served (see the log)\n";
     return 1;
   }
-  site::snapshot_holder holder;
-  auto started = std::chrono::steady_clock::now();
-  holder.swap_in(render::build_snapshot(guide, 1));
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  log::info("snapshot built", {{"pages", std::to_string(holder.current()->pages.size())},
-                               {"ms", std::to_string(ms.count())}});
+  refresher.start(std::chrono::milliseconds(c.poll_interval_ms));
 
   system_clock_source clock;
   stats::link_counter counter(*st, clock);
@@ -108,6 +106,7 @@ int serve(const config& c) {
   } catch (const std::exception& e) {
     log::error("cannot listen", {{"error", e.what()}});
     std::cerr << "cyberguide: " << e.what() << "\n";
+    refresher.stop();
     counter.stop();
     return 1;
   }
@@ -126,6 +125,7 @@ int serve(const config& c) {
   signal_thread.detach();
 
   server.run();
+  refresher.stop();
   counter.stop();
   log::info("stopped", {{"links_counted", std::to_string(counter.total_counted())},
                         {"pending", std::to_string(counter.pending())}});
@@ -142,7 +142,7 @@ int content_import(const config& c, const std::string& dir) {
     auto st = open_store(c);
     st->publish(*g);
     std::cout << "Importerade " << g->resources.size() << " resurser från " << dir << " till " << st->describe()
-              << ".\nStarta om cyberguide serve för att visa det nya innehållet.\n";
+              << ".\nEn körande cyberguide serve visar det nya innehållet inom några sekunder.\n";
   } catch (const std::exception& e) {
     std::cerr << "cyberguide: " << e.what() << "\n";
     return 1;

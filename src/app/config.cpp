@@ -16,6 +16,8 @@ const std::vector<setting>& settings() {
       {"threads", "CYBERGUIDE_THREADS", "0", "network threads (0: one per core)"},
       {"flush_interval_ms", "CYBERGUIDE_FLUSH_INTERVAL_MS", "1000",
        "how often pending link counts are written to the database (ms)"},
+      {"poll_interval_ms", "CYBERGUIDE_POLL_INTERVAL_MS", "1000",
+       "how often the database is checked for a newly published guide (ms)"},
       {"public_url", "CYBERGUIDE_PUBLIC_URL", "",
        "the site's public address, e.g. https://guide.example.se (https turns on HSTS)"},
       {"access_log", "CYBERGUIDE_ACCESS_LOG", "true", "write one log line per request (true/false)"},
@@ -95,6 +97,10 @@ result<config> resolve(const std::map<std::string, std::string>& flags, const en
   if (!flush || *flush < 10 || *flush > 60000)
     return error{"flush_interval_ms: '" + v["flush_interval_ms"] + "' must be from 10 to 60000"};
   c.flush_interval_ms = static_cast<unsigned>(*flush);
+  auto poll = to_number(v["poll_interval_ms"]);
+  if (!poll || *poll < 10 || *poll > 600000)
+    return error{"poll_interval_ms: '" + v["poll_interval_ms"] + "' must be from 10 to 600000"};
+  c.poll_interval_ms = static_cast<unsigned>(*poll);
   c.public_url = v["public_url"];
   if (!c.public_url.empty() && c.public_url.rfind("https://", 0) != 0 && c.public_url.rfind("http://", 0) != 0)
     return error{"public_url: '" + c.public_url + "' must start with https:// or http://"};

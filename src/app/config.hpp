@@ -29,6 +29,7 @@ struct config {
   std::string content;     // content pack folder for the first start; empty: the built-in guide
   unsigned threads = 0;
   unsigned flush_interval_ms = 1000;
+  unsigned poll_interval_ms = 1000;
   std::string public_url;  // https://… turns on HSTS and secure cookies
   bool access_log = true;
   std::string log_level;   // debug | info | warn | error

@@ -23,6 +23,7 @@ class recording_store final : public cg::store::store {
   bool has_content() override { return true; }
   content::guide load_published() override { return {}; }
   void publish(const content::guide&) override {}
+  std::int64_t content_version() override { return 0; }
   std::int64_t add_link_clicks(const std::vector<cg::store::link_click>& c) override {
     if (fail) throw cg::store::store_error("disk full");
     rows.insert(rows.end(), c.begin(), c.end());

@@ -39,6 +39,10 @@ class store {
   // removed, never deleted. g must be valid (content::validate).
   virtual void publish(const content::guide& g) = 0;
 
+  // A number that grows with every publish (0 for a fresh store). Servers poll it to notice a publish
+  // made by another process (content import, another instance) and rebuild their snapshot.
+  virtual std::int64_t content_version() = 0;
+
   // Adds the counts (summing with what is stored) in one transaction. Clicks on slugs the store does
   // not know are dropped and their number is returned.
   virtual std::int64_t add_link_clicks(const std::vector<link_click>& clicks) = 0;

@@ -7,6 +7,8 @@
 #include <functional>
 #include <random>
 
+#include <sqlite3.h>
+
 #include "content/pack.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -42,7 +44,18 @@ class StoreConformance : public ::testing::TestWithParam<backend> {
   content::guide guide_;
 };
 
-TEST_P(StoreConformance, AFreshStoreHasNoContent) { EXPECT_FALSE(st_->has_content()); }
+TEST_P(StoreConformance, AFreshStoreHasNoContent) {
+  EXPECT_FALSE(st_->has_content());
+  EXPECT_EQ(st_->content_version(), 0);
+}
+
+TEST_P(StoreConformance, EveryPublishRaisesTheContentVersion) {
+  st_->publish(guide_);
+  std::int64_t v1 = st_->content_version();
+  EXPECT_GT(v1, 0);
+  st_->publish(guide_);
+  EXPECT_GT(st_->content_version(), v1);
+}
 
 TEST_P(StoreConformance, PublishedGuideReadsBackUnchanged) {
   st_->publish(guide_);
@@ -113,11 +126,22 @@ TEST(SqliteStore, UsesWalAndRefusesANewerSchema) {
   fs::create_directories(dir);
   std::string path = (dir / "db.sqlite").string();
   { auto st = open_sqlite(path); }
-  EXPECT_TRUE(fs::exists(path + "-wal") || fs::exists(path));
-  {
-    // Pretend a newer program migrated it further.
-    auto st = open_sqlite(path);
-    (void)st;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)), "wal");
+  sqlite3_finalize(s);
+  // Pretend a newer program migrated it further: this one must refuse rather than guess.
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, 'later')", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  try {
+    open_sqlite(path);
+    ADD_FAILURE() << "a newer schema was accepted";
+  } catch (const store_error& e) {
+    EXPECT_NE(std::string(e.what()).find("schemaversion 999"), std::string::npos) << e.what();
   }
   EXPECT_THROW(open("postgresql://localhost/x"), store_error);
   EXPECT_THROW(open_sqlite((dir / "missing-dir" / "x.db").string()), store_error);

@@ -81,6 +81,11 @@ CREATE TABLE callouts (
   text     TEXT NOT NULL,
   position INTEGER NOT NULL
 );
+CREATE TABLE content_state (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO content_state(id, version) VALUES (1, 0);
 CREATE TABLE link_clicks (
   resource_id INTEGER NOT NULL REFERENCES resources(id),
   day         TEXT NOT NULL,

@@ -316,7 +316,14 @@ class sqlite_store final : public store {
       std::int64_t i = 0;
       for (const auto& c : g.callouts) s.bind(1, c.page).bind(2, c.title).bind(3, c.text_md).bind(4, i++).run();
     }
+    db_.exec("UPDATE content_state SET version = version + 1 WHERE id = 1");
     tx.commit();
+  }
+
+  std::int64_t content_version() override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "SELECT version FROM content_state WHERE id = 1");
+    return s.step() ? s.integer(0) : 0;
   }
 
   std::int64_t add_link_clicks(const std::vector<link_click>& clicks) override {

@@ -1,0 +1,41 @@
+#pragma once
+// Keeps the served snapshot in step with the store: polls the store's content version and, when a
+// publish happened (by `content import`, another instance, later the editor area), renders the new
+// guide and swaps the snapshot in. A guide that fails validation or rendering is logged and the
+// current snapshot stays.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "site/reader.hpp"
+#include "store/store.hpp"
+
+namespace cg::app {
+
+class snapshot_refresher {
+ public:
+  snapshot_refresher(store::store& st, site::snapshot_holder& holder) : store_(st), holder_(holder) {}
+  ~snapshot_refresher() { stop(); }
+  snapshot_refresher(const snapshot_refresher&) = delete;
+  snapshot_refresher& operator=(const snapshot_refresher&) = delete;
+
+  // Builds and swaps in a snapshot when the content version differs from the served one.
+  // Returns true when it swapped. Not thread-safe: called by the poller (or a test) only.
+  bool refresh_if_changed();
+
+  void start(std::chrono::milliseconds interval);
+  void stop();
+
+ private:
+  store::store& store_;
+  site::snapshot_holder& holder_;
+  std::int64_t served_version_ = -1;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread poller_;
+};
+
+}  // namespace cg::app
