@@ -1,7 +1,5 @@
 #include "app/commands.hpp"
 
-#include "app/refresher.hpp"
-
 #include <pthread.h>
 #include <signal.h>
 
@@ -11,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/refresher.hpp"
 #include "content/pack.hpp"
 #include "http/server.hpp"
 #include "render/render.hpp"
@@ -45,15 +44,14 @@ bool ensure_content(store::store& st, const config& c) {
   if (st.has_content()) return true;
   auto g = c.content.empty() ? content::load_guide(content::default_pack()) : content::load_guide(c.content);
   if (!g) {
-    log::error("the content pack cannot be loaded", {{"content", c.content.empty() ? "built-in" : c.content},
-                                                      {"problems", g.message()}});
+    log::error("the content pack cannot be loaded",
+               {{"content", c.content.empty() ? "built-in" : c.content}, {"problems", g.message()}});
     std::cerr << g.message() << "\n";
     return false;
   }
   st.publish(*g);
-  log::info("database filled with the content pack",
-            {{"content", c.content.empty() ? "built-in" : c.content},
-             {"resources", std::to_string(g->resources.size())}});
+  log::info("database filled with the content pack", {{"content", c.content.empty() ? "built-in" : c.content},
+                                                      {"resources", std::to_string(g->resources.size())}});
   return true;
 }
 
@@ -177,8 +175,8 @@ int content_check(const std::string& dir) {
     std::cerr << g.message() << "\n";
     return 1;
   }
-  std::cout << "Innehållet i " << dir << " är giltigt: " << g->resources.size() << " resurser, "
-            << g->categories.size() << " kategorier, " << g->levels.size() << " nivåer.\n";
+  std::cout << "Innehållet i " << dir << " är giltigt: " << g->resources.size() << " resurser, " << g->categories.size()
+            << " kategorier, " << g->levels.size() << " nivåer.\n";
   return 0;
 }
 

@@ -1,7 +1,8 @@
 #include "app/config.hpp"
 
-#include <charconv>
 #include <toml++/toml.h>
+
+#include <charconv>
 
 namespace cg::app {
 
@@ -50,8 +51,8 @@ result<config> resolve(const std::map<std::string, std::string>& flags, const en
     try {
       file = toml::parse(toml_text, toml_name);
     } catch (const toml::parse_error& e) {
-      return error{toml_name + ":" + std::to_string(e.source().begin.line) + ": invalid TOML: " +
-                   std::string(e.description())};
+      return error{toml_name + ":" + std::to_string(e.source().begin.line) +
+                   ": invalid TOML: " + std::string(e.description())};
     }
     for (const auto& [k, v] : file) {
       bool known = false;

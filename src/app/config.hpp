@@ -12,27 +12,27 @@
 namespace cg::app {
 
 struct setting {
-  const char* key;      // TOML key and flag name with '_' for '-': "flush_interval_ms" ↔ --flush-interval-ms
-  const char* env;      // environment variable
-  const char* def;      // default value as text
-  const char* help;     // one line for --help
+  const char* key;   // TOML key and flag name with '_' for '-': "flush_interval_ms" ↔ --flush-interval-ms
+  const char* env;   // environment variable
+  const char* def;   // default value as text
+  const char* help;  // one line for --help
 };
 
 // Every setting of the program, in --help order.
 const std::vector<setting>& settings();
 
 struct config {
-  std::string listen;      // address to listen on
+  std::string listen;  // address to listen on
   unsigned short port = 8080;
-  std::string data;        // data directory
-  std::string database;    // store URL; default sqlite:<data>/cyberguide.db
-  std::string content;     // content pack folder for the first start; empty: the built-in guide
+  std::string data;      // data directory
+  std::string database;  // store URL; default sqlite:<data>/cyberguide.db
+  std::string content;   // content pack folder for the first start; empty: the built-in guide
   unsigned threads = 0;
   unsigned flush_interval_ms = 1000;
   unsigned poll_interval_ms = 1000;
   std::string public_url;  // https://… turns on HSTS and secure cookies
   bool access_log = true;
-  std::string log_level;   // debug | info | warn | error
+  std::string log_level;  // debug | info | warn | error
   bool secure() const { return public_url.rfind("https://", 0) == 0; }
 };
 

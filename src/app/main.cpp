@@ -1,6 +1,5 @@
 // cyberguide: the command line. Parses flags, resolves the configuration, runs a command.
 #include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <iostream>

@@ -13,7 +13,8 @@ bool snapshot_refresher::refresh_if_changed() {
     auto started = std::chrono::steady_clock::now();
     content::guide g = store_.load_published();
     if (auto problems = content::validate(g); !problems.empty()) {
-      for (const auto& p : problems) log::error("published content is invalid; keeping the current pages", {{"problem", p}});
+      for (const auto& p : problems)
+        log::error("published content is invalid; keeping the current pages", {{"problem", p}});
       served_version_ = v;  // do not retry the same broken version every second
       return false;
     }

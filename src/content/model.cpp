@@ -34,13 +34,23 @@ const T* find_by_slug(const std::vector<T>& v, const std::string& slug) {
   return it == v.end() ? nullptr : &*it;
 }
 
-std::string q(const std::string& s) { return "\u201d" + s + "\u201d"; }
+std::string q(const std::string& s) {
+  return "\u201d" + s + "\u201d";
+}
 }  // namespace
 
-const level* guide::find_level(const std::string& slug) const { return find_by_slug(levels, slug); }
-const category* guide::find_category(const std::string& slug) const { return find_by_slug(categories, slug); }
-const publisher* guide::find_publisher(const std::string& slug) const { return find_by_slug(publishers, slug); }
-const resource* guide::find_resource(const std::string& slug) const { return find_by_slug(resources, slug); }
+const level* guide::find_level(const std::string& slug) const {
+  return find_by_slug(levels, slug);
+}
+const category* guide::find_category(const std::string& slug) const {
+  return find_by_slug(categories, slug);
+}
+const publisher* guide::find_publisher(const std::string& slug) const {
+  return find_by_slug(publishers, slug);
+}
+const resource* guide::find_resource(const std::string& slug) const {
+  return find_by_slug(resources, slug);
+}
 
 std::vector<const resource*> guide::resources_at(const std::string& cat, const std::string& lvl) const {
   std::vector<const resource*> out;
@@ -84,8 +94,7 @@ std::vector<std::string> validate(const guide& g) {
   std::vector<std::string> p;
   auto check_unique = [&p](const std::string& kind, const std::string& slug, std::set<std::string>& seen) {
     if (!is_valid_slug(slug))
-      p.push_back(kind + " " + q(slug) +
-                  ": ogiltig slug. Använd små bokstäver a–z, siffror och enstaka bindestreck.");
+      p.push_back(kind + " " + q(slug) + ": ogiltig slug. Använd små bokstäver a–z, siffror och enstaka bindestreck.");
     else if (!seen.insert(slug).second)
       p.push_back(kind + " " + q(slug) + " finns mer än en gång.");
   };
@@ -127,8 +136,7 @@ std::vector<std::string> validate(const guide& g) {
     check_unique("Resursen", r.slug, seen);
     const std::string who = "Resursen " + q(r.slug);
     if (r.title.empty()) p.push_back(who + " saknar titel.");
-    if (!g.find_publisher(r.publisher))
-      p.push_back(who + " anger utgivaren " + q(r.publisher) + " som inte finns.");
+    if (!g.find_publisher(r.publisher)) p.push_back(who + " anger utgivaren " + q(r.publisher) + " som inte finns.");
     if (!is_valid_url(r.url))
       p.push_back(who + ": adressen " + q(r.url) +
                   " är ingen giltig webbadress (den ska börja med https:// eller http:// och sakna mellanslag).");
@@ -139,8 +147,7 @@ std::vector<std::string> validate(const guide& g) {
       if (!c)
         p.push_back(who + " anger kategorin " + q(r.category) + " som inte finns.");
       else if (std::find(c->levels.begin(), c->levels.end(), r.level) == c->levels.end())
-        p.push_back(who + " ligger på nivån " + q(r.level) + " som kategorin " + q(r.category) +
-                    " inte erbjuder.");
+        p.push_back(who + " ligger på nivån " + q(r.level) + " som kategorin " + q(r.category) + " inte erbjuder.");
     }
     if (r.year && (*r.year < 1900 || *r.year > 2100)) p.push_back(who + " har ett orimligt årtal.");
   }

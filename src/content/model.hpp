@@ -8,7 +8,7 @@
 namespace cg::content {
 
 enum class cost { free, paid, unknown };
-const char* to_string(cost c);                      // "free" | "paid" | "unknown"
+const char* to_string(cost c);                       // "free" | "paid" | "unknown"
 std::optional<cost> parse_cost(const std::string&);  // inverse of to_string
 
 struct level {
@@ -59,9 +59,8 @@ struct site {
   const std::string& text(const std::string& key) const;
 };
 
-inline constexpr const char* kSiteTextKeys[] = {"title", "tagline",     "intro",           "why",
-                                                "covers", "eu",         "about",           "start_intro",
-                                                "categories_intro"};
+inline constexpr const char* kSiteTextKeys[] = {"title", "tagline",     "intro",           "why", "covers", "eu",
+                                                "about", "start_intro", "categories_intro"};
 
 struct guide {
   content::site site;

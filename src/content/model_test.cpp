@@ -51,7 +51,9 @@ TEST(Url, AcceptsOnlyAbsoluteHttpAddressesWithAHost) {
   EXPECT_FALSE(is_valid_url("ftp://a.se/"));
 }
 
-TEST(Validate, AValidGuideHasNoProblems) { EXPECT_TRUE(validate(small_guide()).empty()); }
+TEST(Validate, AValidGuideHasNoProblems) {
+  EXPECT_TRUE(validate(small_guide()).empty());
+}
 
 TEST(Validate, NamesEachBrokenReferenceInSwedish) {
   guide g = small_guide();

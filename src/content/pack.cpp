@@ -1,8 +1,9 @@
 #include "content/pack.hpp"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "util/embedded.hpp"
 
@@ -209,7 +210,9 @@ std::string toml_list(const std::vector<std::string>& v) {
   return out + "]";
 }
 
-void kv(std::ostringstream& o, const char* k, const std::string& v) { o << k << " = " << toml_str(v) << "\n"; }
+void kv(std::ostringstream& o, const char* k, const std::string& v) {
+  o << k << " = " << toml_str(v) << "\n";
+}
 }  // namespace
 
 pack_files write_pack(const guide& g) {

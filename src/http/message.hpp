@@ -28,10 +28,10 @@ struct request {
 struct response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // added to the server's common headers
-  std::string owned;                      // body when the response owns it
-  const std::string* shared = nullptr;    // body kept alive by `keep` (e.g. a snapshot page)
+  std::string owned;                                         // body when the response owns it
+  const std::string* shared = nullptr;                       // body kept alive by `keep` (e.g. a snapshot page)
   std::shared_ptr<const void> keep;
-  bool close = false;                     // close the connection after this response
+  bool close = false;  // close the connection after this response
 
   std::string_view body() const { return shared ? std::string_view(*shared) : std::string_view(owned); }
   response& header(std::string name, std::string value) {

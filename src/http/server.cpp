@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <array>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,9 +13,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <array>
-#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <list>
@@ -69,9 +68,9 @@ response error_page(int status, std::string_view text) {
   r.status = status;
   r.header("Content-Type", "text/html; charset=utf-8");
   r.header("Cache-Control", "no-store");
-  r.owned = "<!doctype html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>" +
-            std::to_string(status) + " " + std::string(reason(status)) + "</title></head><body><h1>" +
-            std::string(text) + "</h1><p><a href=\"/\">Till startsidan</a></p></body></html>\n";
+  r.owned = "<!doctype html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>" + std::to_string(status) + " " +
+            std::string(reason(status)) + "</title></head><body><h1>" + std::string(text) +
+            "</h1><p><a href=\"/\">Till startsidan</a></p></body></html>\n";
   r.close = true;
   return r;
 }
@@ -181,9 +180,9 @@ struct server::impl {
           status = 400;
         if (status) {
           response r = error_page(status, status == 431   ? "Förfrågans huvuden är för stora."
-                                           : status == 413 ? "Förfrågan är för stor."
-                                           : status == 408 ? "Förfrågan tog för lång tid."
-                                                           : "Förfrågan kunde inte tolkas.");
+                                          : status == 413 ? "Förfrågan är för stor."
+                                          : status == 408 ? "Förfrågan tog för lång tid."
+                                                          : "Förfrågan kunde inte tolkas.");
           co_await write(stream, r, false, false);
           log::access("-", "-", status, r.body().size(), 0);
         }
@@ -290,7 +289,9 @@ void server::listen() {
   impl_->acceptor = std::move(acc);
 }
 
-unsigned short server::port() const { return impl_->bound_port; }
+unsigned short server::port() const {
+  return impl_->bound_port;
+}
 
 void server::run() {
   if (!impl_->acceptor) listen();

@@ -23,13 +23,13 @@ struct server_options {
   unsigned threads = 0;        // 0: one per core
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 64 * 1024;
-  std::chrono::milliseconds read_timeout{10'000};   // to receive one whole request once it has begun
-  std::chrono::milliseconds idle_timeout{30'000};   // keep-alive: waiting for the next request
+  std::chrono::milliseconds read_timeout{10'000};  // to receive one whole request once it has begun
+  std::chrono::milliseconds idle_timeout{30'000};  // keep-alive: waiting for the next request
   std::chrono::milliseconds write_timeout{30'000};
-  unsigned max_pipelined = 32;                 // requests answered from one read before closing
+  unsigned max_pipelined = 32;  // requests answered from one read before closing
   unsigned max_requests_per_connection = 10'000;
-  std::chrono::milliseconds shutdown_grace{10'000};  // how long stop() waits for requests in flight
-  bool secure = false;                          // requests arrive over HTTPS (via a proxy)
+  std::chrono::milliseconds shutdown_grace{10'000};                 // how long stop() waits for requests in flight
+  bool secure = false;                                              // requests arrive over HTTPS (via a proxy)
   std::vector<std::pair<std::string, std::string>> common_headers;  // on every response
 };
 

@@ -16,7 +16,8 @@ std::string render(std::string_view md, bool html) {
   const int options = CMARK_OPT_DEFAULT;
   cmark_parser* parser = cmark_parser_new(options);
   for (const char* name : {"table", "autolink", "strikethrough"})
-    if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name)) cmark_parser_attach_syntax_extension(parser, ext);
+    if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
+      cmark_parser_attach_syntax_extension(parser, ext);
   cmark_parser_feed(parser, md.data(), md.size());
   cmark_node* doc = cmark_parser_finish(parser);
   char* out = html ? cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser))
@@ -30,7 +31,9 @@ std::string render(std::string_view md, bool html) {
 
 }  // namespace
 
-std::string markdown_to_html(std::string_view md) { return render(md, true); }
+std::string markdown_to_html(std::string_view md) {
+  return render(md, true);
+}
 
 std::string markdown_to_text(std::string_view md) {
   std::string t = render(md, false);

@@ -1,7 +1,6 @@
 #include "render/render.hpp"
 
 #include <kainjow/mustache.hpp>
-
 #include <map>
 #include <stdexcept>
 
@@ -102,12 +101,11 @@ class builder {
     add("/nivaer", "levels", "Nivåer", levels_page(), {crumb("Nivåer")}, "");
     for (const auto& c : g_.categories) {
       std::string base = "/kategorier/" + c.slug;
-      add(base, "category", c.name, category_page(c), {crumb("Kategorier", "/kategorier"), crumb(c.name)},
-          c.summary, c.slug);
+      add(base, "category", c.name, category_page(c), {crumb("Kategorier", "/kategorier"), crumb(c.name)}, c.summary,
+          c.slug);
       for (const auto& ls : c.levels) {
         const level* l = g_.find_level(ls);
-        add(base + "/" + l->slug, "category_level", c.name + ": " + lower_first(l->name),
-            category_level_page(c, *l),
+        add(base + "/" + l->slug, "category_level", c.name + ": " + lower_first(l->name), category_level_page(c, *l),
             {crumb("Kategorier", "/kategorier"), crumb(c.name, base), crumb(l->name)}, c.summary, c.slug);
       }
       add(base + "/alla-nivaer", "category_all", c.name + ": alla nivåer", category_all_page(c),
@@ -127,8 +125,8 @@ class builder {
         cat_slug = c->slug;
       }
       crumbs.push_back(crumb(r.title));
-      add("/resurser/" + r.slug, "resource", r.title, resource_page(r), crumbs,
-          markdown_to_text(r.description_md), cat_slug);
+      add("/resurser/" + r.slug, "resource", r.title, resource_page(r), crumbs, markdown_to_text(r.description_md),
+          cat_slug);
     }
     {
       mu::data body;
@@ -240,9 +238,7 @@ class builder {
     return list;
   }
 
-  static std::string count_label(std::size_t n) {
-    return n == 1 ? "1 resurs" : std::to_string(n) + " resurser";
-  }
+  static std::string count_label(std::size_t n) { return n == 1 ? "1 resurs" : std::to_string(n) + " resurser"; }
 
   mu::data category_list() const {
     mu::data list{mu::data::type::list};
@@ -271,7 +267,8 @@ class builder {
 
   mu::data start_page() const {
     mu::data b;
-    for (const char* key : content::kSiteTextKeys) b.set(std::string(key) + "_html", markdown_to_html(g_.site.text(key)));
+    for (const char* key : content::kSiteTextKeys)
+      b.set(std::string(key) + "_html", markdown_to_html(g_.site.text(key)));
     b.set("title", g_.site.text("title"));
     b.set("tagline", g_.site.text("tagline"));
     mu::data picks{mu::data::type::list};

@@ -13,7 +13,8 @@ page make_page(int status, std::string content_type, std::string cache_control, 
   // Strong ETags differ per encoding: each is a different representation (RFC 9110 8.8.3).
   const std::string tag = hex64(fnv1a64(body) ^ static_cast<std::uint64_t>(status));
   bool compressible = p.content_type.rfind("text/", 0) == 0 || p.content_type.find("xml") != std::string::npos ||
-                      p.content_type.find("svg") != std::string::npos || p.content_type.find("json") != std::string::npos;
+                      p.content_type.find("svg") != std::string::npos ||
+                      p.content_type.find("json") != std::string::npos;
   if (compressible && body.size() >= 256) {
     std::string gz = gzip_compress(body);
     if (gz.size() < body.size()) p.gzip = body_variant{std::move(gz), "\"" + tag + "-gz\""};

@@ -26,8 +26,8 @@ struct page {
 
 struct snapshot {
   std::uint64_t generation = 0;
-  std::unordered_map<std::string, page> pages;  // by path, e.g. "/kategorier/rapporter"
-  page not_found;                               // the 404 page
+  std::unordered_map<std::string, page> pages;                // by path, e.g. "/kategorier/rapporter"
+  page not_found;                                             // the 404 page
   std::unordered_map<std::string, std::string> destinations;  // resource slug → registered address
   std::string css_path;                                       // "/static/style.<hash>.css"
 

@@ -104,11 +104,25 @@ std::optional<std::string> resolve_destination(const render::snapshot& s, std::s
 
 bool is_bot(std::string_view ua) {
   if (ua.empty()) return false;
-  static constexpr std::string_view kBots[] = {
-      "bot",         "crawler",   "spider",       "slurp",        "facebookexternalhit", "preview",
-      "embedly",     "pingdom",   "uptimerobot",  "monitor",      "validator",           "linkcheck",
-      "link checker", "wget",     "python-requests", "feedfetcher", "mediapartners",     "lighthouse",
-      "headlesschrome-prerender"};
+  static constexpr std::string_view kBots[] = {"bot",
+                                               "crawler",
+                                               "spider",
+                                               "slurp",
+                                               "facebookexternalhit",
+                                               "preview",
+                                               "embedly",
+                                               "pingdom",
+                                               "uptimerobot",
+                                               "monitor",
+                                               "validator",
+                                               "linkcheck",
+                                               "link checker",
+                                               "wget",
+                                               "python-requests",
+                                               "feedfetcher",
+                                               "mediapartners",
+                                               "lighthouse",
+                                               "headlesschrome-prerender"};
   for (auto b : kBots)
     if (icontains(ua, b)) return true;
   return false;

@@ -46,8 +46,7 @@ using click_sink = std::function<void(const std::string& slug)>;
 
 class reader_site {
  public:
-  reader_site(const snapshot_holder& holder, click_sink on_click)
-      : holder_(holder), on_click_(std::move(on_click)) {}
+  reader_site(const snapshot_holder& holder, click_sink on_click) : holder_(holder), on_click_(std::move(on_click)) {}
   // Thread-safe; called on network threads.
   http::response handle(const http::request& req) const;
 

@@ -105,8 +105,8 @@ TEST_F(ReaderSite, GoRedirectsToTheRegisteredAddressAndCounts) {
 }
 
 TEST_F(ReaderSite, GoNeverRedirectsAnywhereElse) {
-  for (const char* path : {"/go/", "/go/okand", "/go/%2F%2Fevil.example", "/go/..%2F", "/go//evil.example",
-                           "/go/disa/", "/go/DISA", "/go/disa%00", "/go/https://evil.example"}) {
+  for (const char* path : {"/go/", "/go/okand", "/go/%2F%2Fevil.example", "/go/..%2F", "/go//evil.example", "/go/disa/",
+                           "/go/DISA", "/go/disa%00", "/go/https://evil.example"}) {
     auto r = site_.handle(get(path));
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(header(r, "Location"), "") << path;

@@ -6,7 +6,9 @@
 
 namespace cg::stats {
 
-link_counter::~link_counter() { stop(); }
+link_counter::~link_counter() {
+  stop();
+}
 
 void link_counter::count(const std::string& resource_slug) {
   std::string day = utc_day(clock_.now());

@@ -2,12 +2,11 @@
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <functional>
 #include <random>
-
-#include <sqlite3.h>
 
 #include "content/pack.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -23,7 +22,9 @@ struct backend {
   std::function<std::unique_ptr<store>(const fs::path& dir)> open;
 };
 
-void PrintTo(const backend& b, std::ostream* os) { *os << b.name; }
+void PrintTo(const backend& b, std::ostream* os) {
+  *os << b.name;
+}
 
 class StoreConformance : public ::testing::TestWithParam<backend> {
  protected:
@@ -115,10 +116,9 @@ TEST_P(StoreConformance, HostileTextIsStoredVerbatim) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
-                         ::testing::Values(backend{"sqlite",
-                                                   [](const fs::path& dir) {
-                                                     return open_sqlite((dir / "cyberguide.db").string());
-                                                   }}),
+                         ::testing::Values(backend{
+                             "sqlite",
+                             [](const fs::path& dir) { return open_sqlite((dir / "cyberguide.db").string()); }}),
                          [](const ::testing::TestParamInfo<backend>& p) { return p.param.name; });
 
 TEST(SqliteStore, UsesWalAndRefusesANewerSchema) {

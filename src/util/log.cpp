@@ -20,8 +20,8 @@ std::string now_iso() {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
 }
 
@@ -42,10 +42,18 @@ void emit(const std::string& line) {
 }
 }  // namespace
 
-void set_level(level l) { g_level = static_cast<int>(l); }
-bool enabled(level l) { return static_cast<int>(l) >= g_level.load(std::memory_order_relaxed); }
-void set_access_log(bool on) { g_access = on; }
-bool access_log_enabled() { return g_access.load(std::memory_order_relaxed); }
+void set_level(level l) {
+  g_level = static_cast<int>(l);
+}
+bool enabled(level l) {
+  return static_cast<int>(l) >= g_level.load(std::memory_order_relaxed);
+}
+void set_access_log(bool on) {
+  g_access = on;
+}
+bool access_log_enabled() {
+  return g_access.load(std::memory_order_relaxed);
+}
 
 std::string json_escape(std::string_view s) {
   std::string out;

@@ -14,8 +14,8 @@ struct error {
 template <typename T>
 class result {
  public:
-  result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
-  result(error e) : v_(std::move(e)) {}               // NOLINT: implicit by design
+  result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  result(error e) : v_(std::move(e)) {}      // NOLINT: implicit by design
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }
   T& value() & { return std::get<T>(v_); }

@@ -14,8 +14,8 @@ namespace {
 class db_handle {
  public:
   explicit db_handle(const std::string& path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
@@ -256,7 +256,8 @@ class sqlite_store final : public store {
              "INSERT INTO publishers(slug, short_name, name, home_page, position) VALUES (?1, ?2, ?3, ?4, ?5) "
              "ON CONFLICT(slug) DO UPDATE SET short_name = excluded.short_name, name = excluded.name, "
              "home_page = excluded.home_page, position = excluded.position, removed_at = NULL");
-      stmt del(db, "DELETE FROM publisher_former_names WHERE publisher_id = (SELECT id FROM publishers WHERE slug = ?1)");
+      stmt del(db,
+               "DELETE FROM publisher_former_names WHERE publisher_id = (SELECT id FROM publishers WHERE slug = ?1)");
       stmt add(db,
                "INSERT INTO publisher_former_names(publisher_id, position, name) "
                "SELECT id, ?2, ?3 FROM publishers WHERE slug = ?1");
@@ -384,7 +385,9 @@ class sqlite_store final : public store {
 
 }  // namespace
 
-std::unique_ptr<store> open_sqlite(const std::string& path) { return std::make_unique<sqlite_store>(path); }
+std::unique_ptr<store> open_sqlite(const std::string& path) {
+  return std::make_unique<sqlite_store>(path);
+}
 
 std::unique_ptr<store> open(const std::string& url) {
   std::string path = url;
