@@ -32,25 +32,9 @@ bool snapshot_refresher::refresh_if_changed() {
 }
 
 void snapshot_refresher::start(std::chrono::milliseconds interval) {
-  poller_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      cv_.wait_for(lock, interval, [this] { return stopping_; });
-      if (stopping_) break;
-      lock.unlock();
-      refresh_if_changed();
-      lock.lock();
-    }
-  });
+  poller_.start(interval, [this] { refresh_if_changed(); });
 }
 
-void snapshot_refresher::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (poller_.joinable()) poller_.join();
-}
+void snapshot_refresher::stop() { poller_.stop(); }
 
 }  // namespace cg::app

@@ -4,13 +4,11 @@
 // guide and swaps the snapshot in. A guide that fails validation or rendering is logged and the
 // current snapshot stays.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "site/reader.hpp"
 #include "store/store.hpp"
+#include "util/periodic.hpp"
 
 namespace cg::app {
 
@@ -32,10 +30,7 @@ class snapshot_refresher {
   store::store& store_;
   site::snapshot_holder& holder_;
   std::int64_t served_version_ = -1;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread poller_;
+  periodic_task poller_;
 };
 
 }  // namespace cg::app

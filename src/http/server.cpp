@@ -75,6 +75,18 @@ response error_page(int status, std::string_view text) {
   return r;
 }
 
+// "http://host/path?q" (absolute form, RFC 9112 3.2.2) → "/path?q". The host is never used.
+std::string_view origin_form(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size() && iequals(target.substr(0, scheme.size()), scheme)) {
+      std::string_view rest = target.substr(scheme.size());
+      auto slash = rest.find('/');
+      return slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+    }
+  }
+  return target;
+}
+
 method to_method(bhttp::verb v) {
   switch (v) {
     case bhttp::verb::get: return method::get;
@@ -195,7 +207,7 @@ struct server::impl {
       request req;
       req.method = to_method(msg.method());
       req.method_name = std::string_view(msg.method_string().data(), msg.method_string().size());
-      req.target = std::string_view(msg.target().data(), msg.target().size());
+      req.target = origin_form(std::string_view(msg.target().data(), msg.target().size()));
       auto q = req.target.find('?');
       req.path = req.target.substr(0, q);
       if (q != std::string_view::npos) req.query = req.target.substr(q + 1);

@@ -41,25 +41,11 @@ bool link_counter::flush() {
 }
 
 void link_counter::start(std::chrono::milliseconds interval) {
-  writer_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      cv_.wait_for(lock, interval, [this] { return stopping_; });
-      if (stopping_) break;
-      lock.unlock();
-      flush();
-      lock.lock();
-    }
-  });
+  writer_.start(interval, [this] { flush(); });
 }
 
 void link_counter::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  writer_.stop();
   flush();
 }
 

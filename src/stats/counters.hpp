@@ -4,16 +4,15 @@
 // map. flush() swaps the map out and writes it; if the write fails, the counts are put back, so a
 // count is never lost while the process lives. stop() writes whatever is pending.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "store/store.hpp"
 #include "util/clock.hpp"
+#include "util/periodic.hpp"
 
 namespace cg::stats {
 
@@ -46,9 +45,7 @@ class link_counter {
   std::map<key, std::int64_t> pending_;
   std::int64_t total_ = 0;
   std::mutex flush_mu_;  // one flush at a time
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread writer_;
+  periodic_task writer_;
 };
 
 }  // namespace cg::stats
