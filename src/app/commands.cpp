@@ -32,6 +32,8 @@ std::unique_ptr<store::store> open_store(const config& c) {
   return store::open(c.database);
 }
 
+std::string now_iso() { return iso_utc(std::chrono::system_clock::now()); }
+
 log::level parse_level(const std::string& s) {
   if (s == "debug") return log::level::debug;
   if (s == "warn") return log::level::warn;
@@ -49,7 +51,9 @@ bool ensure_content(store::store& st, const config& c) {
     std::cerr << g.message() << "\n";
     return false;
   }
-  st.publish(*g);
+  st.publish(*g, "cyberguide", "Första publiceringen: innehållspaketet " +
+                                   (c.content.empty() ? std::string("som följer med programmet") : c.content),
+             now_iso());
   log::info("database filled with the content pack", {{"content", c.content.empty() ? "built-in" : c.content},
                                                       {"resources", std::to_string(g->resources.size())}});
   return true;
@@ -138,7 +142,7 @@ int content_import(const config& c, const std::string& dir) {
   }
   try {
     auto st = open_store(c);
-    st->publish(*g);
+    st->publish(*g, "cyberguide", "Importerat från " + dir, now_iso());
     std::cout << "Importerade " << g->resources.size() << " resurser från " << dir << " till " << st->describe()
               << ".\nEn körande cyberguide serve visar det nya innehållet inom några sekunder.\n";
   } catch (const std::exception& e) {

@@ -20,7 +20,7 @@ TEST(SnapshotRefresher, SwapsInANewSnapshotOnlyAfterAPublish) {
     auto st = store::open_sqlite((dir / "db.sqlite").string());
     auto g = content::load_guide(content::default_pack());
     ASSERT_TRUE(g.ok());
-    st->publish(*g);
+    st->publish(*g, "test", "", "2026-11-30T00:00:00Z");
     site::snapshot_holder holder;
     snapshot_refresher r(*st, holder);
     EXPECT_TRUE(r.refresh_if_changed());
@@ -33,7 +33,7 @@ TEST(SnapshotRefresher, SwapsInANewSnapshotOnlyAfterAPublish) {
     content::guide next = *g;
     next.resources[0].url = "https://www.mcf.se/ny-adress";
     auto other = store::open_sqlite((dir / "db.sqlite").string());
-    other->publish(next);
+    other->publish(next, "test", "", "2026-11-30T00:01:00Z");
     EXPECT_TRUE(r.refresh_if_changed());
     EXPECT_NE(holder.current(), first);
     EXPECT_EQ(holder.current()->destinations.at(next.resources[0].slug), "https://www.mcf.se/ny-adress");

@@ -1,6 +1,7 @@
 #pragma once
 // Plain request and response values passed between the HTTP server and the routes. No Beast here:
 // the rest of the program includes this header, not the server's.
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,7 +20,8 @@ struct request {
   std::string_view path;    // target before '?'
   std::string_view query;   // after '?', without it
   std::vector<std::pair<std::string_view, std::string_view>> headers;
-  bool secure = false;  // arrived over HTTPS (as told by the configuration)
+  bool secure = false;           // arrived over HTTPS (as told by the configuration)
+  std::string_view remote;       // the client's address: for throttling in memory only, never stored
 
   // The first header of that name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;
@@ -32,6 +34,10 @@ struct response {
   const std::string* shared = nullptr;                       // body kept alive by `keep` (e.g. a snapshot page)
   std::shared_ptr<const void> keep;
   bool close = false;  // close the connection after this response
+  // When set, the server runs this on its pool of blocking-work threads (off the network threads)
+  // and sends the response it returns instead. The function must own everything it uses: copy what
+  // it needs from the request.
+  std::function<response()> deferred;
 
   std::string_view body() const { return shared ? std::string_view(*shared) : std::string_view(owned); }
   response& header(std::string name, std::string value) {

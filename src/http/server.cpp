@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -96,11 +97,20 @@ method to_method(bhttp::verb v) {
   }
 }
 
+// A deferred response being computed on the blocking pool; shared by the pool job and the waiter.
+struct deferred_state {
+  explicit deferred_state(const asio::any_io_executor& ex) : done(ex, asio::steady_timer::time_point::max()) {}
+  std::function<response()> job;
+  response result;
+  asio::steady_timer done;
+};
+
 }  // namespace
 
 struct server::impl {
   server_options opt;
   handler h;
+  std::unique_ptr<asio::thread_pool> pool;
   std::vector<std::unique_ptr<worker>> workers;
   std::unique_ptr<tcp::acceptor> acceptor;  // on workers[0]
   unsigned short bound_port = 0;
@@ -163,7 +173,29 @@ struct server::impl {
     }
   }
 
+  // Runs job on the blocking pool and resumes on the connection's thread with its response.
+  asio::awaitable<response> run_deferred(asio::any_io_executor ex, std::function<response()> job) {
+    auto st = std::make_shared<deferred_state>(ex);
+    st->job = std::move(job);
+    asio::post(*pool, [st, ex, this] {
+      try {
+        st->result = st->job();
+      } catch (const std::exception& e) {
+        std::string id = incident_id();
+        log::error("request failed", {{"incident", id}, {"error", e.what()}});
+        st->result = error_page(500, "Något gick fel hos oss. Försök igen om en stund. (Händelse-id " + id + ")");
+      }
+      st->job = nullptr;
+      asio::post(ex, [st] { st->done.cancel(); });
+    });
+    co_await st->done.async_wait(kTuple);
+    co_return std::move(st->result);
+  }
+
   asio::awaitable<void> session(worker& w, tcp::socket sock) {
+    beast::error_code rec;
+    auto remote_ep = sock.remote_endpoint(rec);
+    const std::string remote = rec ? std::string() : remote_ep.address().to_string();
     beast::tcp_stream stream(std::move(sock));
     auto entry = w.conns.insert(w.conns.end(), conn_entry{&stream, true});
     beast::flat_buffer buffer(opt.header_limit + opt.body_limit + 4096);
@@ -212,11 +244,13 @@ struct server::impl {
       req.path = req.target.substr(0, q);
       if (q != std::string_view::npos) req.query = req.target.substr(q + 1);
       req.secure = opt.secure;
+      req.remote = remote;
       req.headers.reserve(16);
       for (const auto& f : msg)
         req.headers.emplace_back(std::string_view(f.name_string().data(), f.name_string().size()),
                                  std::string_view(f.value().data(), f.value().size()));
       response r = call_handler(req);
+      if (r.deferred) r = co_await run_deferred(stream.get_executor(), std::move(r.deferred));
       bool keep_alive = msg.keep_alive() && !r.close && !stopping && served < opt.max_requests_per_connection &&
                         pipelined < opt.max_pipelined;
       bool ok = co_await write(stream, r, req.method == method::head, keep_alive);
@@ -279,6 +313,7 @@ server::server(server_options options, handler h) : impl_(std::make_unique<impl>
   impl_->h = std::move(h);
   unsigned n = impl_->opt.threads ? impl_->opt.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) impl_->workers.push_back(std::make_unique<worker>());
+  impl_->pool = std::make_unique<asio::thread_pool>(std::max(1u, impl_->opt.blocking_threads));
 }
 
 server::~server() = default;
@@ -313,6 +348,7 @@ void server::run() {
     threads.emplace_back(&impl::run_worker, impl_.get(), std::ref(*impl_->workers[i]));
   impl_->run_worker(*impl_->workers[0]);
   for (auto& t : threads) t.join();
+  impl_->pool->join();
 }
 
 void server::stop() {

@@ -29,7 +29,7 @@ bool link_counter::flush() {
   rows.reserve(batch.size());
   for (const auto& [k, n] : batch) rows.push_back({k.second, k.first, n});
   try {
-    std::int64_t dropped = store_.add_link_clicks(rows);
+    std::int64_t dropped = write_(rows);
     if (dropped > 0) log::warn("clicks on unknown resources dropped", {{"count", std::to_string(dropped)}});
     return true;
   } catch (const std::exception& e) {

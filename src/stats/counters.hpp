@@ -5,6 +5,8 @@
 // count is never lost while the process lives. stop() writes whatever is pending.
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <map>
 #include <mutex>
 #include <string>
@@ -18,7 +20,12 @@ namespace cg::stats {
 
 class link_counter {
  public:
-  link_counter(store::store& st, const clock_source& clock) : store_(st), clock_(clock) {}
+  // Writes a batch; returns how many clicks were dropped (unknown slugs); throws on failure.
+  using writer = std::function<std::int64_t(const std::vector<store::link_click>&)>;
+
+  link_counter(writer w, const clock_source& clock) : write_(std::move(w)), clock_(clock) {}
+  link_counter(store::store& st, const clock_source& clock)
+      : link_counter([&st](const std::vector<store::link_click>& c) { return st.add_link_clicks(c); }, clock) {}
   ~link_counter();
   link_counter(const link_counter&) = delete;
   link_counter& operator=(const link_counter&) = delete;
@@ -39,7 +46,7 @@ class link_counter {
 
  private:
   using key = std::pair<std::string, std::string>;  // (day, slug)
-  store::store& store_;
+  writer write_;
   const clock_source& clock_;
   mutable std::mutex mu_;
   std::map<key, std::int64_t> pending_;

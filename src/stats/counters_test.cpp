@@ -15,28 +15,23 @@ class fake_clock final : public clock_source {
   std::chrono::system_clock::time_point now() const override { return t; }
 };
 
-// A store that records what it is given and can be told to fail (a full disk, a lost database).
-class recording_store final : public cg::store::store {
- public:
+// A writer that records what it is given and can be told to fail (a full disk, a lost database).
+struct recording_store {
   bool fail = false;
-  std::vector<cg::store::link_click> rows;
-  bool has_content() override { return true; }
-  content::guide load_published() override { return {}; }
-  void publish(const content::guide&) override {}
-  std::int64_t content_version() override { return 0; }
-  std::int64_t add_link_clicks(const std::vector<cg::store::link_click>& c) override {
-    if (fail) throw cg::store::store_error("disk full");
-    rows.insert(rows.end(), c.begin(), c.end());
-    return 0;
+  std::vector<store::link_click> rows;
+  link_counter::writer writer() {
+    return [this](const std::vector<store::link_click>& c) -> std::int64_t {
+      if (fail) throw store::store_error("disk full");
+      rows.insert(rows.end(), c.begin(), c.end());
+      return 0;
+    };
   }
-  std::vector<cg::store::link_click> link_clicks() override { return rows; }
-  std::string describe() const override { return "recording"; }
 };
 
 TEST(LinkCounter, CountsPerResourceAndUtcDay) {
   recording_store st;
   fake_clock clock;
-  link_counter c(st, clock);
+  link_counter c(st.writer(), clock);
   c.count("disa");
   c.count("disa");
   clock.t += 2min;  // past midnight UTC
@@ -58,7 +53,7 @@ TEST(LinkCounter, CountsPerResourceAndUtcDay) {
 TEST(LinkCounter, KeepsCountsWhenTheStoreFails) {
   recording_store st;
   fake_clock clock;
-  link_counter c(st, clock);
+  link_counter c(st.writer(), clock);
   c.count("disa");
   st.fail = true;
   EXPECT_FALSE(c.flush());
@@ -73,7 +68,7 @@ TEST(LinkCounter, KeepsCountsWhenTheStoreFails) {
 TEST(LinkCounter, ConcurrentCountsAreAllWrittenByTheBackgroundWriterAndStop) {
   recording_store st;
   fake_clock clock;
-  link_counter c(st, clock);
+  link_counter c(st.writer(), clock);
   c.start(10ms);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)

@@ -5,6 +5,7 @@
 // Failures of the database itself (disk full, connection lost) throw store_error.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,6 +17,39 @@ namespace cg::store {
 class store_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+struct user {
+  std::int64_t id = 0;
+  std::string name;
+  std::string role;           // "admin" | "editor"
+  std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
+  bool disabled = false;
+  std::string created_at;     // ISO 8601 UTC
+};
+
+struct session {
+  std::string id_hash;  // SHA-256 of the cookie value, hex; the cookie value itself is never stored
+  std::int64_t user_id = 0;
+  std::string csrf_token;
+  std::int64_t created_at = 0;    // Unix seconds
+  std::int64_t last_seen_at = 0;  // Unix seconds
+};
+
+struct audit_entry {
+  std::int64_t id = 0;
+  std::string at;  // ISO 8601 UTC
+  std::string actor, action, detail;
+};
+
+struct revision_info {
+  std::int64_t id = 0;
+  std::string created_at, author, message;
+};
+
+struct draft {
+  content::guide guide;
+  std::string updated_at, updated_by;
 };
 
 struct link_click {
@@ -34,10 +68,42 @@ class store {
   // The published guide. Entities removed by a later publish are not included.
   virtual content::guide load_published() = 0;
 
-  // Publishes g as the whole guide in one transaction: entities are matched by slug so that their
-  // identity (and the statistics that refer to it) survives; entities missing from g are marked
-  // removed, never deleted. g must be valid (content::validate).
-  virtual void publish(const content::guide& g) = 0;
+  // Publishes g as the whole guide in one transaction, together with a new revision holding it, and
+  // empties the draft. Entities are matched by slug so that their identity (and the statistics that
+  // refer to it) survives; entities missing from g are marked removed, never deleted. g must be valid
+  // (content::validate). Returns the new revision's id. `at` is ISO 8601 UTC.
+  virtual std::int64_t publish(const content::guide& g, const std::string& author, const std::string& message,
+                               const std::string& at) = 0;
+
+  // Revisions, newest first, and the guide of one.
+  virtual std::vector<revision_info> revisions() = 0;
+  virtual std::optional<content::guide> revision(std::int64_t id) = 0;
+
+  // The draft: a whole guide that readers do not see. Absent when there is nothing unpublished.
+  virtual std::optional<draft> load_draft() = 0;
+  virtual void save_draft(const content::guide& g, const std::string& by, const std::string& at) = 0;
+  virtual void discard_draft() = 0;
+
+  // Accounts. add_user is false when the name is taken; update_user (by name: role, hash, disabled)
+  // is false when there is no such user.
+  virtual std::optional<user> find_user(const std::string& name) = 0;
+  virtual std::optional<user> find_user_by_id(std::int64_t id) = 0;
+  virtual std::vector<user> users() = 0;
+  virtual bool add_user(const user& u) = 0;
+  virtual bool update_user(const user& u) = 0;
+
+  // Sessions, looked up by the hash of their id.
+  virtual void add_session(const session& s) = 0;
+  virtual std::optional<session> find_session(const std::string& id_hash) = 0;
+  virtual void touch_session(const std::string& id_hash, std::int64_t now) = 0;
+  virtual void delete_session(const std::string& id_hash) = 0;
+  virtual void delete_sessions_of(std::int64_t user_id) = 0;
+  // Removes sessions created before created_before or last seen before seen_before.
+  virtual void delete_expired_sessions(std::int64_t created_before, std::int64_t seen_before) = 0;
+
+  // The audit log: append, and the newest `limit` entries, newest first.
+  virtual void add_audit(const audit_entry& e) = 0;
+  virtual std::vector<audit_entry> audit_log(std::size_t limit) = 0;
 
   // A number that grows with every publish (0 for a fresh store). Servers poll it to notice a publish
   // made by another process (content import, another instance) and rebuild their snapshot.

@@ -51,15 +51,15 @@ TEST_P(StoreConformance, AFreshStoreHasNoContent) {
 }
 
 TEST_P(StoreConformance, EveryPublishRaisesTheContentVersion) {
-  st_->publish(guide_);
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
   std::int64_t v1 = st_->content_version();
   EXPECT_GT(v1, 0);
-  st_->publish(guide_);
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
   EXPECT_GT(st_->content_version(), v1);
 }
 
 TEST_P(StoreConformance, PublishedGuideReadsBackUnchanged) {
-  st_->publish(guide_);
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
   EXPECT_TRUE(st_->has_content());
   content::guide back = st_->load_published();
   // The content pack serialization is canonical: equal files mean an equal guide.
@@ -67,26 +67,26 @@ TEST_P(StoreConformance, PublishedGuideReadsBackUnchanged) {
 }
 
 TEST_P(StoreConformance, ContentSurvivesReopening) {
-  st_->publish(guide_);
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
   st_.reset();
   st_ = GetParam().open(dir_);
   EXPECT_EQ(content::write_pack(st_->load_published()), content::write_pack(guide_));
 }
 
 TEST_P(StoreConformance, RepublishingUpdatesAndRemovesBySlugKeepingCounts) {
-  st_->publish(guide_);
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
   ASSERT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 3}}), 0);
   content::guide next = guide_;
   next.publishers[0].name = "Nytt namn";
   std::erase_if(next.resources, [](const content::resource& r) { return r.slug == "disa"; });
   next.site.start_picks.erase(next.site.start_picks.begin());
-  st_->publish(next);
+  st_->publish(next, "test", "", "2026-11-30T00:00:00Z");
   content::guide back = st_->load_published();
   EXPECT_EQ(back.find_resource("disa"), nullptr);
   EXPECT_EQ(back.publishers[0].name, "Nytt namn");
   EXPECT_EQ(back.site.start_picks.size(), guide_.site.start_picks.size() - 1);
   // A removed resource keeps its history; a restored one keeps counting on it.
-  st_->publish(guide_);
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
   ASSERT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 2}}), 0);
   auto clicks = st_->link_clicks();
   ASSERT_EQ(clicks.size(), 1u);
@@ -94,7 +94,7 @@ TEST_P(StoreConformance, RepublishingUpdatesAndRemovesBySlugKeepingCounts) {
 }
 
 TEST_P(StoreConformance, LinkClicksSumPerResourceAndDay) {
-  st_->publish(guide_);
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
   EXPECT_EQ(st_->add_link_clicks({{"disa", "2026-11-29", 1}, {"ants", "2026-11-30", 4}, {"disa", "2026-11-30", 2}}), 0);
   EXPECT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 5}, {"finns-inte", "2026-11-30", 7}}), 7);
   auto c = st_->link_clicks();
@@ -111,8 +111,81 @@ TEST_P(StoreConformance, LinkClicksSumPerResourceAndDay) {
 
 TEST_P(StoreConformance, HostileTextIsStoredVerbatim) {
   guide_.resources[0].title = "Robert'); DROP TABLE resources;-- \"å\" \\ %";
-  st_->publish(guide_);
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
   EXPECT_EQ(st_->load_published().find_resource(guide_.resources[0].slug)->title, guide_.resources[0].title);
+}
+
+TEST_P(StoreConformance, PublishCreatesRevisionsAndEmptiesTheDraft) {
+  EXPECT_FALSE(st_->load_draft().has_value());
+  content::guide changed = guide_;
+  changed.resources[0].title = "Ändrad titel";
+  st_->save_draft(changed, "anna", "2026-11-30T10:00:00Z");
+  auto d = st_->load_draft();
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->updated_by, "anna");
+  EXPECT_EQ(d->updated_at, "2026-11-30T10:00:00Z");
+  EXPECT_EQ(content::write_pack(d->guide), content::write_pack(changed));
+  EXPECT_FALSE(st_->has_content());  // a draft is not published
+
+  std::int64_t r1 = st_->publish(guide_, "anna", "första", "2026-11-30T10:01:00Z");
+  EXPECT_FALSE(st_->load_draft().has_value());
+  std::int64_t r2 = st_->publish(changed, "bo", "andra", "2026-11-30T10:02:00Z");
+  EXPECT_GT(r2, r1);
+  auto revs = st_->revisions();
+  ASSERT_EQ(revs.size(), 2u);
+  EXPECT_EQ(revs[0].id, r2);
+  EXPECT_EQ(revs[0].author, "bo");
+  EXPECT_EQ(revs[0].message, "andra");
+  EXPECT_EQ(revs[1].created_at, "2026-11-30T10:01:00Z");
+  EXPECT_EQ(content::write_pack(*st_->revision(r1)), content::write_pack(guide_));
+  EXPECT_FALSE(st_->revision(9999).has_value());
+  st_->save_draft(changed, "anna", "2026-11-30T10:03:00Z");
+  st_->discard_draft();
+  EXPECT_FALSE(st_->load_draft().has_value());
+}
+
+TEST_P(StoreConformance, UsersAreUniqueByNameAndUpdatable) {
+  user u{0, "anna", "editor", "$argon2id$x", false, "2026-11-30T10:00:00Z"};
+  EXPECT_TRUE(st_->add_user(u));
+  EXPECT_FALSE(st_->add_user(u));
+  auto found = st_->find_user("anna");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_GT(found->id, 0);
+  EXPECT_EQ(found->role, "editor");
+  found->role = "admin";
+  found->disabled = true;
+  EXPECT_TRUE(st_->update_user(*found));
+  EXPECT_TRUE(st_->find_user_by_id(found->id)->disabled);
+  EXPECT_EQ(st_->users().size(), 1u);
+  EXPECT_FALSE(st_->find_user("bo").has_value());
+  EXPECT_FALSE(st_->update_user(user{0, "bo", "editor", "", false, ""}));
+}
+
+TEST_P(StoreConformance, SessionsAreFoundByHashAndExpire) {
+  user u{0, "anna", "editor", "h", false, "t"};
+  ASSERT_TRUE(st_->add_user(u));
+  auto id = st_->find_user("anna")->id;
+  st_->add_session({"hash1", id, "csrf1", 1000, 1000});
+  st_->add_session({"hash2", id, "csrf2", 1000, 1000});
+  st_->touch_session("hash1", 2000);
+  EXPECT_EQ(st_->find_session("hash1")->last_seen_at, 2000);
+  EXPECT_EQ(st_->find_session("hash1")->csrf_token, "csrf1");
+  st_->delete_expired_sessions(0, 1500);
+  EXPECT_TRUE(st_->find_session("hash1").has_value());
+  EXPECT_FALSE(st_->find_session("hash2").has_value());
+  st_->delete_sessions_of(id);
+  EXPECT_FALSE(st_->find_session("hash1").has_value());
+}
+
+TEST_P(StoreConformance, AuditLogIsNewestFirst) {
+  st_->add_audit({0, "2026-11-30T10:00:00Z", "anna", "login", ""});
+  st_->add_audit({0, "2026-11-30T10:01:00Z", "anna", "edit", "resurs disa"});
+  auto log = st_->audit_log(10);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].action, "edit");
+  EXPECT_EQ(log[0].detail, "resurs disa");
+  EXPECT_EQ(log[1].action, "login");
+  EXPECT_EQ(st_->audit_log(1).size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,

@@ -19,4 +19,7 @@ class system_clock_source final : public clock_source {
 // "YYYY-MM-DD" of the UTC day containing t.
 std::string utc_day(std::chrono::system_clock::time_point t);
 
+// "YYYY-MM-DDTHH:MM:SSZ" (UTC, seconds).
+std::string iso_utc(std::chrono::system_clock::time_point t);
+
 }  // namespace cg

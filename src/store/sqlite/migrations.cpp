@@ -93,6 +93,45 @@ CREATE TABLE link_clicks (
   PRIMARY KEY (resource_id, day)
 );
 )sql",
+      // 2: drafts, revisions, accounts, sessions, audit log.
+      R"sql(
+CREATE TABLE revisions (
+  id         INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  author     TEXT NOT NULL,
+  message    TEXT NOT NULL DEFAULT '',
+  document   TEXT NOT NULL
+);
+CREATE TABLE draft (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  document   TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  role          TEXT NOT NULL CHECK (role IN ('admin', 'editor')),
+  password_hash TEXT NOT NULL,
+  disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at    TEXT NOT NULL
+);
+CREATE TABLE sessions (
+  id_hash      TEXT PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users(id),
+  csrf_token   TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE audit_log (
+  id     INTEGER PRIMARY KEY,
+  at     TEXT NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+)sql",
   };
   return kMigrations;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/document.hpp"
 #include "store/sqlite/migrations.hpp"
 
 namespace cg::store {
@@ -224,7 +225,8 @@ class sqlite_store final : public store {
     return g;
   }
 
-  void publish(const content::guide& g) override {
+  std::int64_t publish(const content::guide& g, const std::string& author, const std::string& message,
+                       const std::string& at) override {
     std::lock_guard lock(mu_);
     sqlite3* db = db_.get();
     transaction tx(db_);
@@ -318,7 +320,166 @@ class sqlite_store final : public store {
       for (const auto& c : g.callouts) s.bind(1, c.page).bind(2, c.title).bind(3, c.text_md).bind(4, i++).run();
     }
     db_.exec("UPDATE content_state SET version = version + 1 WHERE id = 1");
+    std::int64_t revision_id = 0;
+    {
+      stmt s(db, "INSERT INTO revisions(created_at, author, message, document) VALUES (?1, ?2, ?3, ?4)");
+      s.bind(1, at).bind(2, author).bind(3, message).bind(4, to_document(g)).run();
+      revision_id = sqlite3_last_insert_rowid(db);
+    }
+    db_.exec("DELETE FROM draft");
     tx.commit();
+    return revision_id;
+  }
+
+  std::vector<revision_info> revisions() override {
+    std::lock_guard lock(mu_);
+    std::vector<revision_info> out;
+    stmt s(db_.get(), "SELECT id, created_at, author, message FROM revisions ORDER BY id DESC");
+    while (s.step()) out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3)});
+    return out;
+  }
+
+  std::optional<content::guide> revision(std::int64_t id) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "SELECT document FROM revisions WHERE id = ?1");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    auto g = from_document(s.text(0));
+    if (!g) throw store_error("revision " + std::to_string(id) + " cannot be read: " + g.message());
+    return std::move(g).value();
+  }
+
+  std::optional<draft> load_draft() override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "SELECT document, updated_at, updated_by FROM draft WHERE id = 1");
+    if (!s.step()) return std::nullopt;
+    auto g = from_document(s.text(0));
+    if (!g) throw store_error("the draft cannot be read: " + g.message());
+    return draft{std::move(g).value(), s.text(1), s.text(2)};
+  }
+
+  void save_draft(const content::guide& g, const std::string& by, const std::string& at) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    stmt s(db_.get(),
+           "INSERT INTO draft(id, document, updated_at, updated_by) VALUES (1, ?1, ?2, ?3) "
+           "ON CONFLICT(id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at, "
+           "updated_by = excluded.updated_by");
+    s.bind(1, to_document(g)).bind(2, at).bind(3, by).run();
+    tx.commit();
+  }
+
+  void discard_draft() override {
+    std::lock_guard lock(mu_);
+    db_.exec("DELETE FROM draft");
+  }
+
+  static user read_user(const stmt& s) {
+    return user{s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4) != 0, s.text(5)};
+  }
+
+  std::optional<user> find_user(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "SELECT id, name, role, password_hash, disabled, created_at FROM users WHERE name = ?1");
+    s.bind(1, name);
+    if (!s.step()) return std::nullopt;
+    return read_user(s);
+  }
+
+  std::optional<user> find_user_by_id(std::int64_t id) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "SELECT id, name, role, password_hash, disabled, created_at FROM users WHERE id = ?1");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_user(s);
+  }
+
+  std::vector<user> users() override {
+    std::lock_guard lock(mu_);
+    std::vector<user> out;
+    stmt s(db_.get(), "SELECT id, name, role, password_hash, disabled, created_at FROM users ORDER BY name");
+    while (s.step()) out.push_back(read_user(s));
+    return out;
+  }
+
+  bool add_user(const user& u) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    stmt s(db_.get(),
+           "INSERT INTO users(name, role, password_hash, disabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+           "ON CONFLICT(name) DO NOTHING");
+    s.bind(1, u.name).bind(2, u.role).bind(3, u.password_hash).bind(4, std::int64_t{u.disabled ? 1 : 0});
+    s.bind(5, u.created_at).run();
+    bool added = sqlite3_changes(db_.get()) > 0;
+    tx.commit();
+    return added;
+  }
+
+  bool update_user(const user& u) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    stmt s(db_.get(), "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4 WHERE name = ?1");
+    s.bind(1, u.name).bind(2, u.role).bind(3, u.password_hash).bind(4, std::int64_t{u.disabled ? 1 : 0}).run();
+    bool changed = sqlite3_changes(db_.get()) > 0;
+    tx.commit();
+    return changed;
+  }
+
+  void add_session(const session& x) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    stmt s(db_.get(),
+           "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, x.id_hash).bind(2, x.user_id).bind(3, x.csrf_token).bind(4, x.created_at).bind(5, x.last_seen_at).run();
+    tx.commit();
+  }
+
+  std::optional<session> find_session(const std::string& id_hash) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(),
+           "SELECT id_hash, user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?1");
+    s.bind(1, id_hash);
+    if (!s.step()) return std::nullopt;
+    return session{s.text(0), s.integer(1), s.text(2), s.integer(3), s.integer(4)};
+  }
+
+  void touch_session(const std::string& id_hash, std::int64_t now) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "UPDATE sessions SET last_seen_at = ?2 WHERE id_hash = ?1");
+    s.bind(1, id_hash).bind(2, now).run();
+  }
+
+  void delete_session(const std::string& id_hash) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "DELETE FROM sessions WHERE id_hash = ?1");
+    s.bind(1, id_hash).run();
+  }
+
+  void delete_sessions_of(std::int64_t user_id) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "DELETE FROM sessions WHERE user_id = ?1");
+    s.bind(1, user_id).run();
+  }
+
+  void delete_expired_sessions(std::int64_t created_before, std::int64_t seen_before) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "DELETE FROM sessions WHERE created_at < ?1 OR last_seen_at < ?2");
+    s.bind(1, created_before).bind(2, seen_before).run();
+  }
+
+  void add_audit(const audit_entry& e) override {
+    std::lock_guard lock(mu_);
+    stmt s(db_.get(), "INSERT INTO audit_log(at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)");
+    s.bind(1, e.at).bind(2, e.actor).bind(3, e.action).bind(4, e.detail).run();
+  }
+
+  std::vector<audit_entry> audit_log(std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    std::vector<audit_entry> out;
+    stmt s(db_.get(), "SELECT id, at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1");
+    s.bind(1, static_cast<std::int64_t>(limit));
+    while (s.step()) out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+    return out;
   }
 
   std::int64_t content_version() override {
