@@ -9,7 +9,9 @@
 #include <iostream>
 #include <thread>
 
+#include "admin/admin.hpp"
 #include "app/refresher.hpp"
+#include "auth/auth.hpp"
 #include "content/pack.hpp"
 #include "http/server.hpp"
 #include "render/render.hpp"
@@ -32,7 +34,9 @@ std::unique_ptr<store::store> open_store(const config& c) {
   return store::open(c.database);
 }
 
-std::string now_iso() { return iso_utc(std::chrono::system_clock::now()); }
+std::string now_iso() {
+  return iso_utc(std::chrono::system_clock::now());
+}
 
 log::level parse_level(const std::string& s) {
   if (s == "debug") return log::level::debug;
@@ -51,8 +55,9 @@ bool ensure_content(store::store& st, const config& c) {
     std::cerr << g.message() << "\n";
     return false;
   }
-  st.publish(*g, "cyberguide", "Första publiceringen: innehållspaketet " +
-                                   (c.content.empty() ? std::string("som följer med programmet") : c.content),
+  st.publish(*g, "cyberguide",
+             "Första publiceringen: innehållspaketet " +
+                 (c.content.empty() ? std::string("som följer med programmet") : c.content),
              now_iso());
   log::info("database filled with the content pack", {{"content", c.content.empty() ? "built-in" : c.content},
                                                       {"resources", std::to_string(g->resources.size())}});
@@ -96,13 +101,33 @@ int serve(const config& c) {
   counter.start(std::chrono::milliseconds(c.flush_interval_ms));
 
   site::reader_site reader(holder, [&counter](const std::string& slug) { counter.count(slug); });
+  admin::options aopt;
+  aopt.secure = c.secure();
+  if (!c.public_url.empty()) {
+    // The origin: scheme://host[:port] of the public address.
+    auto p = c.public_url.find('/', c.public_url.find("://") + 3);
+    aopt.public_origin = c.public_url.substr(0, p);
+  }
+  aopt.idle_timeout = std::chrono::minutes(c.session_idle_minutes);
+  aopt.absolute_timeout = std::chrono::hours(c.session_max_hours);
+  admin::admin_site admin_area(*st, clock, aopt, [&refresher] { refresher.refresh_if_changed(); });
+  if (st->users().empty())
+    log::warn("no editor account exists yet; create one with: cyberguide user add NAME --role admin --password-stdin",
+              {{"data", c.data}});
+  if (!c.secure())
+    log::info(
+        "editor sessions use a plain-HTTP cookie without Secure (development mode); set public_url to https://… "
+        "behind TLS in production");
   http::server_options opt;
   opt.address = c.listen;
   opt.port = c.port;
   opt.threads = c.threads;
   opt.secure = c.secure();
   opt.common_headers = site::security_headers(c.secure());
-  http::server server(opt, [&reader](const http::request& r) { return reader.handle(r); });
+  http::server server(opt, [&reader, &admin_area](const http::request& r) {
+    if (r.path == "/admin" || r.path.rfind("/admin/", 0) == 0) return admin_area.handle(r);
+    return reader.handle(r);
+  });
   try {
     server.listen();
   } catch (const std::exception& e) {
@@ -134,7 +159,7 @@ int serve(const config& c) {
   return counter.pending() == 0 ? 0 : 1;
 }
 
-int content_import(const config& c, const std::string& dir) {
+int content_import(const config& c, const std::string& dir, bool publish) {
   auto g = content::load_guide(dir);
   if (!g) {
     std::cerr << g.message() << "\n";
@@ -142,9 +167,117 @@ int content_import(const config& c, const std::string& dir) {
   }
   try {
     auto st = open_store(c);
-    st->publish(*g, "cyberguide", "Importerat från " + dir, now_iso());
-    std::cout << "Importerade " << g->resources.size() << " resurser från " << dir << " till " << st->describe()
-              << ".\nEn körande cyberguide serve visar det nya innehållet inom några sekunder.\n";
+    if (publish) {
+      auto id = st->publish(*g, "cyberguide", "Importerat från " + dir, now_iso());
+      st->add_audit({0, now_iso(), "cyberguide", "import", dir + " publicerat som version " + std::to_string(id)});
+      std::cout << "Publicerade " << g->resources.size() << " resurser från " << dir << " som version " << id
+                << ".\nEn körande cyberguide serve visar det nya innehållet inom några sekunder.\n";
+    } else {
+      st->save_draft(*g, "cyberguide", now_iso());
+      st->add_audit({0, now_iso(), "cyberguide", "import", dir + " som utkast"});
+      std::cout << "Importerade " << g->resources.size() << " resurser från " << dir
+                << " som ett utkast. Granska och publicera det under /admin/utkast, eller kör om med --publish.\n";
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+namespace {
+std::string read_password_stdin() {
+  std::string pw;
+  std::getline(std::cin, pw);
+  if (!pw.empty() && pw.back() == '\r') pw.pop_back();
+  return pw;
+}
+}  // namespace
+
+int user_add(const config& c, const std::string& name, const std::string& role, bool password_stdin) {
+  auth::init();
+  if (!auth::is_valid_username(name)) {
+    std::cerr << "Ogiltigt användarnamn: använd 2–64 tecken a–z, 0–9, punkt, understreck och bindestreck.\n";
+    return 2;
+  }
+  if (role != "admin" && role != "editor") {
+    std::cerr << "Rollen ska vara admin eller editor.\n";
+    return 2;
+  }
+  if (!password_stdin) std::cerr << "Skriv lösenordet (minst 12 tecken) och tryck Enter:\n";
+  std::string pw = read_password_stdin();
+  if (auto p = auth::password_problem(pw)) {
+    std::cerr << *p << "\n";
+    return 2;
+  }
+  try {
+    auto st = open_store(c);
+    if (!st->add_user({0, name, role, auth::hash_password(pw), false, now_iso()})) {
+      std::cerr << "Det finns redan ett konto som heter " << name << ".\n";
+      return 1;
+    }
+    st->add_audit({0, now_iso(), "cyberguide", "user_add", name + " (" + role + ")"});
+    std::cout << "Kontot " << name << " (" << role << ") är skapat.\n";
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int user_passwd(const config& c, const std::string& name) {
+  auth::init();
+  std::cerr << "Skriv det nya lösenordet (minst 12 tecken) och tryck Enter:\n";
+  std::string pw = read_password_stdin();
+  if (auto p = auth::password_problem(pw)) {
+    std::cerr << *p << "\n";
+    return 2;
+  }
+  try {
+    auto st = open_store(c);
+    auto u = st->find_user(name);
+    if (!u) {
+      std::cerr << "Det finns inget konto som heter " << name << ".\n";
+      return 1;
+    }
+    u->password_hash = auth::hash_password(pw);
+    st->update_user(*u);
+    st->delete_sessions_of(u->id);
+    st->add_audit({0, now_iso(), "cyberguide", "user_passwd", name});
+    std::cout << "Lösenordet för " << name << " är bytt. Kontots inloggningar är avslutade.\n";
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int user_list(const config& c) {
+  try {
+    auto st = open_store(c);
+    for (const auto& u : st->users())
+      std::cout << u.name << "\t" << u.role << "\t" << (u.disabled ? "disabled" : "active") << "\t" << u.created_at
+                << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int user_disable(const config& c, const std::string& name) {
+  try {
+    auto st = open_store(c);
+    auto u = st->find_user(name);
+    if (!u) {
+      std::cerr << "Det finns inget konto som heter " << name << ".\n";
+      return 1;
+    }
+    u->disabled = true;
+    st->update_user(*u);
+    st->delete_sessions_of(u->id);
+    st->add_audit({0, now_iso(), "cyberguide", "user_disable", name});
+    std::cout << "Kontot " << name << " är stängt och dess inloggningar är avslutade.\n";
   } catch (const std::exception& e) {
     std::cerr << "cyberguide: " << e.what() << "\n";
     return 1;

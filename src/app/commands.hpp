@@ -7,7 +7,11 @@ namespace cg::app {
 
 // Each returns the process exit code. Messages go to stderr (errors) and the log (serve).
 int serve(const config& c);
-int content_import(const config& c, const std::string& dir);
+int content_import(const config& c, const std::string& dir, bool publish);
+int user_add(const config& c, const std::string& name, const std::string& role, bool password_stdin);
+int user_passwd(const config& c, const std::string& name);
+int user_list(const config& c);
+int user_disable(const config& c, const std::string& name);
 int content_export(const config& c, const std::string& dir);
 int content_check(const std::string& dir);
 

@@ -21,6 +21,10 @@ const std::vector<setting>& settings() {
        "how often the database is checked for a newly published guide (ms)"},
       {"public_url", "CYBERGUIDE_PUBLIC_URL", "",
        "the site's public address, e.g. https://guide.example.se (https turns on HSTS)"},
+      {"session_idle_minutes", "CYBERGUIDE_SESSION_IDLE_MINUTES", "30",
+       "an editor's session ends after this many minutes without a request"},
+      {"session_max_hours", "CYBERGUIDE_SESSION_MAX_HOURS", "12",
+       "an editor's session ends this many hours after login"},
       {"access_log", "CYBERGUIDE_ACCESS_LOG", "true", "write one log line per request (true/false)"},
       {"log_level", "CYBERGUIDE_LOG_LEVEL", "info", "debug, info, warn or error"},
   };
@@ -105,6 +109,14 @@ result<config> resolve(const std::map<std::string, std::string>& flags, const en
   c.public_url = v["public_url"];
   if (!c.public_url.empty() && c.public_url.rfind("https://", 0) != 0 && c.public_url.rfind("http://", 0) != 0)
     return error{"public_url: '" + c.public_url + "' must start with https:// or http://"};
+  auto idle = to_number(v["session_idle_minutes"]);
+  if (!idle || *idle < 1 || *idle > 1440)
+    return error{"session_idle_minutes: '" + v["session_idle_minutes"] + "' must be from 1 to 1440"};
+  c.session_idle_minutes = static_cast<unsigned>(*idle);
+  auto maxh = to_number(v["session_max_hours"]);
+  if (!maxh || *maxh < 1 || *maxh > 720)
+    return error{"session_max_hours: '" + v["session_max_hours"] + "' must be from 1 to 720"};
+  c.session_max_hours = static_cast<unsigned>(*maxh);
   auto al = to_bool(v["access_log"]);
   if (!al) return error{"access_log: '" + v["access_log"] + "' must be true or false"};
   c.access_log = *al;

@@ -66,21 +66,41 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "cyberguide 0.1.0");
 
-  cli_settings serve_s, import_s, export_s;
+  cli_settings serve_s, import_s, export_s, uadd_s, upass_s, ulist_s, udis_s;
   CLI::App* serve = app.add_subcommand("serve", "Serve the guide over HTTP (stops cleanly on SIGTERM/SIGINT)");
   add_settings(serve, serve_s);
 
   CLI::App* content = app.add_subcommand("content", "Import, export or check the guide as plain TOML files");
   content->require_subcommand(1);
   std::string import_dir, export_dir, check_dir;
-  CLI::App* imp = content->add_subcommand("import", "Publish the content pack in DIR (replaces the guide)");
+  bool import_publish = false;
+  CLI::App* imp = content->add_subcommand("import", "Store the content pack in DIR as the draft (or publish it)");
   imp->add_option("DIR", import_dir, "content pack folder")->required();
+  imp->add_flag("--publish", import_publish, "publish at once instead of storing a draft");
   add_settings(imp, import_s, {"data", "database"});
   CLI::App* exp = content->add_subcommand("export", "Write the published guide as a content pack into DIR");
   exp->add_option("DIR", export_dir, "target folder (created if missing)")->required();
   add_settings(exp, export_s, {"data", "database"});
   CLI::App* chk = content->add_subcommand("check", "Check the content pack in DIR without changing anything");
   chk->add_option("DIR", check_dir, "content pack folder")->required();
+
+  CLI::App* user = app.add_subcommand("user", "Manage editor accounts");
+  user->require_subcommand(1);
+  std::string user_name, user_role;
+  bool password_stdin = false;
+  CLI::App* uadd = user->add_subcommand("add", "Create an account");
+  uadd->add_option("NAME", user_name, "account name (a-z 0-9 . _ -)")->required();
+  uadd->add_option("--role", user_role, "admin or editor")->required()->check(CLI::IsMember({"admin", "editor"}));
+  uadd->add_flag("--password-stdin", password_stdin, "read the password from standard input (one line)");
+  CLI::App* upass = user->add_subcommand("passwd", "Set a new password (read from standard input)");
+  upass->add_option("NAME", user_name, "account name")->required();
+  CLI::App* ulist = user->add_subcommand("list", "List the accounts");
+  CLI::App* udis = user->add_subcommand("disable", "Disable an account and end its sessions");
+  udis->add_option("NAME", user_name, "account name")->required();
+  add_settings(uadd, uadd_s, {"data", "database"});
+  add_settings(upass, upass_s, {"data", "database"});
+  add_settings(ulist, ulist_s, {"data", "database"});
+  add_settings(udis, udis_s, {"data", "database"});
 
   CLI11_PARSE(app, argc, argv);
 
@@ -94,7 +114,15 @@ int main(int argc, char** argv) {
   };
   if (serve->parsed()) return run(serve_s, [](const cg::app::config& c) { return cg::app::serve(c); });
   if (imp->parsed())
-    return run(import_s, [&](const cg::app::config& c) { return cg::app::content_import(c, import_dir); });
+    return run(import_s,
+               [&](const cg::app::config& c) { return cg::app::content_import(c, import_dir, import_publish); });
+  if (uadd->parsed())
+    return run(uadd_s,
+               [&](const cg::app::config& c) { return cg::app::user_add(c, user_name, user_role, password_stdin); });
+  if (upass->parsed())
+    return run(upass_s, [&](const cg::app::config& c) { return cg::app::user_passwd(c, user_name); });
+  if (ulist->parsed()) return run(ulist_s, [&](const cg::app::config& c) { return cg::app::user_list(c); });
+  if (udis->parsed()) return run(udis_s, [&](const cg::app::config& c) { return cg::app::user_disable(c, user_name); });
   if (exp->parsed())
     return run(export_s, [&](const cg::app::config& c) { return cg::app::content_export(c, export_dir); });
   if (chk->parsed()) return cg::app::content_check(check_dir);

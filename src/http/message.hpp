@@ -20,8 +20,9 @@ struct request {
   std::string_view path;    // target before '?'
   std::string_view query;   // after '?', without it
   std::vector<std::pair<std::string_view, std::string_view>> headers;
-  bool secure = false;           // arrived over HTTPS (as told by the configuration)
-  std::string_view remote;       // the client's address: for throttling in memory only, never stored
+  std::string_view body;
+  bool secure = false;      // arrived over HTTPS (as told by the configuration)
+  std::string_view remote;  // the client's address: for throttling in memory only, never stored
 
   // The first header of that name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;

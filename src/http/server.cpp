@@ -243,6 +243,7 @@ struct server::impl {
       auto q = req.target.find('?');
       req.path = req.target.substr(0, q);
       if (q != std::string_view::npos) req.query = req.target.substr(q + 1);
+      req.body = std::string_view(msg.body());
       req.secure = opt.secure;
       req.remote = remote;
       req.headers.reserve(16);

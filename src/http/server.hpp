@@ -19,11 +19,11 @@ namespace cg::http {
 
 struct server_options {
   std::string address = "127.0.0.1";
-  unsigned short port = 8080;  // 0: any free port (see server::port())
-  unsigned threads = 0;        // 0: one per core
+  unsigned short port = 8080;     // 0: any free port (see server::port())
+  unsigned threads = 0;           // 0: one per core
   unsigned blocking_threads = 2;  // for deferred responses (password hashing, database work)
   std::size_t header_limit = 16 * 1024;
-  std::size_t body_limit = 64 * 1024;
+  std::size_t body_limit = 1024 * 1024;
   std::chrono::milliseconds read_timeout{10'000};  // to receive one whole request once it has begun
   std::chrono::milliseconds idle_timeout{30'000};  // keep-alive: waiting for the next request
   std::chrono::milliseconds write_timeout{30'000};

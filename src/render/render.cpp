@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "render/markdown.hpp"
+#include "render/templates.hpp"
 #include "util/embedded.hpp"
 #include "util/hash.hpp"
 
@@ -20,36 +21,6 @@ using content::resource;
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kPageCache = "public, max-age=300";
 constexpr const char* kAssetCache = "public, max-age=31536000, immutable";
-
-class templates {
- public:
-  templates() {
-    for (const auto& f : embedded::files()) {
-      if (f.path.rfind("templates/", 0) != 0) continue;
-      std::string name(f.path.substr(10));
-      if (name.size() > 9 && name.substr(name.size() - 9) == ".mustache") name.resize(name.size() - 9);
-      sources_[name] = std::string(f.data);
-    }
-  }
-  std::string render(const std::string& name, mu::data& d) const {
-    auto it = sources_.find(name);
-    if (it == sources_.end()) throw std::runtime_error("missing template " + name);
-    for (const auto& [pname, text] : sources_) {
-      if (pname.rfind("partial_", 0) == 0) {
-        const std::string* src = &text;
-        d.set(pname, mu::partial([src] { return *src; }));
-      }
-    }
-    mu::mustache t(it->second);
-    if (!t.is_valid()) throw std::runtime_error("template " + name + ": " + t.error_message());
-    std::string out = t.render(d);
-    if (!t.is_valid()) throw std::runtime_error("template " + name + ": " + t.error_message());
-    return out;
-  }
-
- private:
-  std::map<std::string, std::string> sources_;
-};
 
 struct asset {
   std::string path;
@@ -86,7 +57,7 @@ std::map<std::string, asset> build_assets() {
 
 class builder {
  public:
-  builder(const guide& g, std::uint64_t generation) : g_(g) {
+  builder(const guide& g, std::uint64_t generation, const render_options& options) : g_(g), options_(options) {
     snap_ = std::make_shared<snapshot>();
     snap_->generation = generation;
     assets_ = build_assets();
@@ -131,8 +102,9 @@ class builder {
     {
       mu::data body;
       body.set("categories", category_list());
-      std::string html = page_html("not_found", "Sidan finns inte", body, {}, "", "");
-      snap_->not_found = make_page(404, kHtml, "no-cache", std::move(html));
+      std::string html = finish(page_html("not_found", "Sidan finns inte", body, {}, "", ""));
+      snap_->not_found =
+          make_page(404, kHtml, options_.preview ? "no-store" : "no-cache", std::move(html), !options_.preview);
     }
     snap_->pages["/robots.txt"] =
         make_page(200, "text/plain; charset=utf-8", kPageCache, "User-agent: *\nDisallow: /go/\n");
@@ -270,7 +242,7 @@ class builder {
     for (const char* key : content::kSiteTextKeys)
       b.set(std::string(key) + "_html", markdown_to_html(g_.site.text(key)));
     b.set("title", g_.site.text("title"));
-    b.set("tagline", g_.site.text("tagline"));
+    if (!g_.site.text("tagline").empty()) b.set("tagline", g_.site.text("tagline"));
     mu::data picks{mu::data::type::list};
     for (const auto& sp : g_.site.start_picks) {
       const resource* r = g_.find_resource(sp.resource);
@@ -421,12 +393,12 @@ class builder {
   std::string page_html(const std::string& tmpl, const std::string& title, mu::data body,
                         const std::vector<mu::data>& crumbs, const std::string& description,
                         const std::string& current_category) const {
-    std::string body_html = templates_.render(tmpl, body);
+    std::string body_html = templates().render(tmpl, body);
     mu::data d;
     d.set("site_title", g_.site.text("title"));
     d.set("page_title", title);
     d.set("is_start", tmpl == "start");
-    d.set("description", description.size() > 300 ? cut(description, 300) : description);
+    if (!description.empty()) d.set("description", description.size() > 300 ? cut(description, 300) : description);
     d.set("css", snap_->css_path);
     d.set("favicon", asset_path("favicon.svg"));
     d.set("nav", nav(current_category));
@@ -436,7 +408,26 @@ class builder {
     d.set("crumbs", cl);
     d.set("has_crumbs", !crumbs.empty());
     d.set("body", body_html);
-    return templates_.render("layout", d);
+    d.set("preview", options_.preview);
+    return templates().render("layout", d);
+  }
+
+  // In a preview, internal links stay inside the preview.
+  std::string finish(std::string html) const {
+    if (!options_.preview) return html;
+    std::string out;
+    out.reserve(html.size() + 4096);
+    const std::string needle = "href=\"/";
+    std::size_t pos = 0;
+    for (std::size_t hit; (hit = html.find(needle, pos)) != std::string::npos; pos = hit + needle.size()) {
+      out.append(html, pos, hit - pos);
+      out += "href=\"";
+      std::string_view rest(html.data() + hit + needle.size() - 1, html.size() - hit - needle.size() + 1);
+      if (rest.rfind("/static/", 0) != 0 && rest.rfind("/admin/", 0) != 0) out += options_.link_prefix;
+      out += "/";
+    }
+    out.append(html, pos, std::string::npos);
+    return out;
   }
 
   static std::string cut(const std::string& s, std::size_t n) {
@@ -452,17 +443,24 @@ class builder {
   void add(const std::string& path, const std::string& tmpl, const std::string& title, mu::data body,
            const std::vector<mu::data>& crumbs, const std::string& description,
            const std::string& current_category = "") {
-    std::string html = page_html(tmpl, title, std::move(body), crumbs, description, current_category);
-    snap_->pages[path] = make_page(200, kHtml, kPageCache, std::move(html));
+    std::string html = finish(page_html(tmpl, title, std::move(body), crumbs, description, current_category));
+    snap_->pages[path] =
+        make_page(200, kHtml, options_.preview ? "no-store" : kPageCache, std::move(html), !options_.preview);
   }
 
   const guide& g_;
-  templates templates_;
+  const render_options& options_;
   std::map<std::string, asset> assets_;
   std::shared_ptr<snapshot> snap_;
 };
 
 }  // namespace
+
+std::string asset_path(const std::string& name) {
+  static const std::map<std::string, asset> kAssets = build_assets();
+  auto it = kAssets.find(name);
+  return it == kAssets.end() ? std::string() : it->second.path;
+}
 
 std::string host_of(const std::string& url) {
   auto p = url.find("://");
@@ -484,8 +482,9 @@ const char* cost_label(content::cost c) {
   return "Kostnad ej angiven";
 }
 
-std::shared_ptr<const snapshot> build_snapshot(const content::guide& g, std::uint64_t generation) {
-  return builder(g, generation).build();
+std::shared_ptr<const snapshot> build_snapshot(const content::guide& g, std::uint64_t generation,
+                                               const render_options& options) {
+  return builder(g, generation, options).build();
 }
 
 }  // namespace cg::render

@@ -10,9 +10,20 @@
 
 namespace cg::render {
 
+struct render_options {
+  // A preview for editors: a banner on every page, internal links (except /static/ and /admin/)
+  // prefixed with link_prefix, no compressed bodies, nothing cacheable.
+  bool preview = false;
+  std::string link_prefix;
+};
+
 // Builds every reader page of g. g must be valid (content::validate). Throws std::runtime_error
 // when a template is broken (a bug in the build, not in the content).
-std::shared_ptr<const snapshot> build_snapshot(const content::guide& g, std::uint64_t generation);
+std::shared_ptr<const snapshot> build_snapshot(const content::guide& g, std::uint64_t generation,
+                                               const render_options& options = {});
+
+// The content-hashed path of a static asset, e.g. "style.css" → "/static/style.3f2a….css".
+std::string asset_path(const std::string& name);
 
 // "www.mcf.se" for "https://www.mcf.se/sv/…"; empty when there is no host.
 std::string host_of(const std::string& url);

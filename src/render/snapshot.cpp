@@ -5,7 +5,7 @@
 
 namespace cg::render {
 
-page make_page(int status, std::string content_type, std::string cache_control, std::string body) {
+page make_page(int status, std::string content_type, std::string cache_control, std::string body, bool compress) {
   page p;
   p.status = status;
   p.content_type = std::move(content_type);
@@ -15,7 +15,7 @@ page make_page(int status, std::string content_type, std::string cache_control, 
   bool compressible = p.content_type.rfind("text/", 0) == 0 || p.content_type.find("xml") != std::string::npos ||
                       p.content_type.find("svg") != std::string::npos ||
                       p.content_type.find("json") != std::string::npos;
-  if (compressible && body.size() >= 256) {
+  if (compress && compressible && body.size() >= 256) {
     std::string gz = gzip_compress(body);
     if (gz.size() < body.size()) p.gzip = body_variant{std::move(gz), "\"" + tag + "-gz\""};
     std::string br = brotli_compress(body);

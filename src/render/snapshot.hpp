@@ -38,6 +38,6 @@ struct snapshot {
 };
 
 // Makes a page from bytes: computes the ETag and, for text above a small size, gzip and brotli bodies.
-page make_page(int status, std::string content_type, std::string cache_control, std::string body);
+page make_page(int status, std::string content_type, std::string cache_control, std::string body, bool compress = true);
 
 }  // namespace cg::render
