@@ -61,6 +61,7 @@ http::response see_other(const std::string& location) {
   r.status = 303;
   r.header("Location", location);
   r.header("Cache-Control", "no-store");
+  r.header("X-Robots-Tag", "noindex, nofollow");
   return r;
 }
 
@@ -70,7 +71,8 @@ std::string notice_text(const std::string& code) {
   if (code == "publicerat") return "Utkastet är publicerat. Läsarna ser det nu.";
   if (code == "aterstallt") return "Versionen är återställd och publicerad.";
   if (code == "kastat") return "Utkastet är kastat.";
-  if (code == "konto") return "Kontot är sparat.";
+  if (code == "konto") return "Kontot är skapat.";
+  if (code == "stangt") return "Kontot är stängt och dess inloggningar är avslutade.";
   if (code == "adresser") return "Adresserna är ändrade i utkastet. Publicera när du är klar.";
   return {};
 }
@@ -150,6 +152,12 @@ mu::data changes_data(const std::vector<content::field_change>& changes) {
   return list;
 }
 
+// The address the nearest (trusted) proxy saw: the last entry of X-Forwarded-For.
+std::string last_forwarded(std::string_view xff) {
+  auto comma = xff.rfind(',');
+  return trim(comma == std::string_view::npos ? xff : xff.substr(comma + 1));
+}
+
 std::optional<std::int64_t> to_int(const std::string& s) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -165,6 +173,7 @@ struct admin_site::impl {
   options opt;
   std::function<void()> on_publish;
   auth::login_throttle throttle;
+  std::mutex draft_mu;  // one load–change–save of the draft at a time (in this process)
   std::mutex preview_mu;
   std::uint64_t preview_key = 0;
   std::shared_ptr<const render::snapshot> preview;
@@ -296,7 +305,6 @@ struct admin_site::impl {
       st.delete_session(hash);
       return std::nullopt;
     }
-    if (now - s->last_seen_at >= 30) st.touch_session(hash, now);
     return signed_in{*u, *s};
   }
 
@@ -343,6 +351,10 @@ struct admin_site::impl {
       return resp;
     }
     const bool post = r.method == http::method::post;
+    // Only an accepted request keeps the session alive.
+    if (now_s() - who->session.last_seen_at >= 30) st.touch_session(who->session.id_hash, now_s());
+    std::unique_lock draft_lock(draft_mu, std::defer_lock);
+    if (post) draft_lock.lock();
     const std::string notice = notice_text(q.get("klart"));
     const std::string s1 = seg.size() > 1 ? seg[1] : "";
 
@@ -357,6 +369,11 @@ struct admin_site::impl {
     if (s1 == "forhandsgranska") return preview_page(r);
     if (s1 == "utkast") {
       if (seg.size() == 3 && seg[2] == "kasta" && post) {
+        auto d = st.load_draft();
+        if (d && f.get("draft") != draft_token(d->guide))
+          return draft_page(
+              *who, "", {{"", "Utkastet har ändrats sedan du öppnade sidan. Granska det igen innan du kastar det."}},
+              "", 409);
         st.discard_draft();
         audit(who->user.name, "discard");
         return see_other("/admin/utkast?klart=kastat");
@@ -422,7 +439,8 @@ struct admin_site::impl {
     }
     if (!ok) {
       throttle.failed(r.remote, std::chrono::steady_clock::now());
-      audit(name.empty() ? "-" : name, "login_failed");
+      // Only a well-formed name is recorded: a password typed into the name field must not be logged.
+      audit(auth::is_valid_username(name) ? name : "-", "login_failed");
       log::info("login failed");
       return login_page(r, name, generic, 422);
     }
@@ -476,10 +494,14 @@ struct admin_site::impl {
     return page(200, "Översikt", "overview", b, &who, "/admin", notice);
   }
 
+  // Names one state of the draft, so that a publish cannot take in edits its author has not seen.
+  static std::string draft_token(const guide& g) { return hex64(fnv1a64(store::to_document(g))); }
+
   http::response draft_page(const signed_in& who, const std::string& notice, const field_errors& errors,
                             const std::string& message_text, int status) {
     auto d = st.load_draft();
     mu::data b;
+    if (d) b.set("draft_token", draft_token(d->guide));
     b.set("has_draft", d.has_value());
     b.set("csrf", who.session.csrf_token);
     b.set("message", message_text);
@@ -535,6 +557,8 @@ struct admin_site::impl {
     if (seg.size() == 4 && seg[3] == "aterstall" && post) {
       auto g = st.revision(*id);
       if (!g) return not_found(&who);
+      if (st.load_draft())
+        audit(who.user.name, "discard", "utkastet kastades när version " + std::to_string(*id) + " återställdes");
       std::int64_t nid = st.publish(*g, who.user.name, "Återställd från version " + std::to_string(*id), now_iso());
       audit(who.user.name, "restore", "version " + std::to_string(*id) + " som version " + std::to_string(nid));
       if (on_publish) on_publish();
@@ -543,6 +567,8 @@ struct admin_site::impl {
     if (seg.size() != 3 || post) return not_found(&who);
     // Compare with ?mot=ID, by default the version before it.
     std::optional<std::int64_t> other = to_int(q.get("mot"));
+    if (other && std::none_of(revs.begin(), revs.end(), [&](const auto& x) { return x.id == *other; }))
+      return not_found(&who);
     if (!other && std::next(it) != revs.end()) other = std::next(it)->id;
     guide self = *st.revision(*id);
     guide base;
@@ -878,6 +904,7 @@ struct admin_site::impl {
         resp.status = 302;
         resp.header("Location", *dest);
         resp.header("Cache-Control", "no-store");
+        resp.header("X-Robots-Tag", "noindex, nofollow");
         return resp;
       }
     }
@@ -940,7 +967,7 @@ struct admin_site::impl {
       st.update_user(*u);
       st.delete_sessions_of(u->id);
       audit(who.user.name, "user_disable", u->name);
-      return see_other("/admin/konton?klart=konto");
+      return see_other("/admin/konton?klart=stangt");
     } else if (post || seg.size() != 2) {
       return not_found(&who);
     } else {
@@ -988,7 +1015,10 @@ http::response admin_site::handle(const http::request& req) {
   r->origin = std::string(req.header("Origin"));
   r->sec_fetch_site = std::string(req.header("Sec-Fetch-Site"));
   r->host = std::string(req.header("Host"));
-  r->remote = std::string(req.remote);
+  r->remote = impl_->opt.trust_forwarded_for && !req.header("X-Forwarded-For").empty()
+                  ? last_forwarded(req.header("X-Forwarded-For"))
+                  : std::string(req.remote);
+  r->remote = auth::client_key(r->remote);
   r->secure = req.secure;
   http::response resp;
   std::shared_ptr<impl> self = impl_;

@@ -23,6 +23,7 @@ struct options {
   std::chrono::minutes idle_timeout{30};
   std::chrono::hours absolute_timeout{12};
   unsigned checks_per_account_per_hour = 100;
+  bool trust_forwarded_for = false;  // behind a proxy: the client is the last X-Forwarded-For entry
 };
 
 class admin_site {

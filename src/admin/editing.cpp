@@ -54,6 +54,8 @@ class checker {
     std::string v = f_.get(name);
     if (v.empty())
       add(name, "Fyll i en slug för " + what + ".");
+    else if (v == "ny" || v == "alla-nivaer")
+      add(name, "Slugen " + v + " används redan av webbplatsen. Välj en annan.");
     else if (!content::is_valid_slug(v))
       add(name,
           "Slugen får bara innehålla små bokstäver a–z, siffror och enstaka bindestreck, till exempel "
@@ -335,7 +337,6 @@ field_errors apply_category(guide& g, const std::string& original, const form& f
   content::category cat;
   cat.name = c.text("name", "Namn", true, kShort);
   cat.slug = c.slug("slug", "kategorin");
-  if (cat.slug == "alla-nivaer") c.add("slug", "Slugen alla-nivaer används redan av webbplatsen. Välj en annan.");
   cat.summary = c.text("summary", "Sammanfattningen", false, 500);
   cat.intro_md = trim(f.raw("intro"));
   if (chars(cat.intro_md) > kLong) c.add("intro", "Inledningen får vara högst 20000 tecken.");

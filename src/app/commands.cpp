@@ -107,7 +107,15 @@ int serve(const config& c) {
     // The origin: scheme://host[:port] of the public address.
     auto p = c.public_url.find('/', c.public_url.find("://") + 3);
     aopt.public_origin = c.public_url.substr(0, p);
+    // The default port is never part of a browser's Origin.
+    for (const char* suffix : {":443", ":80"}) {
+      std::string_view o = aopt.public_origin, sfx = suffix;
+      if (o.size() > sfx.size() && o.substr(o.size() - sfx.size()) == sfx &&
+          (sfx == ":443") == (o.rfind("https://", 0) == 0))
+        aopt.public_origin.resize(o.size() - sfx.size());
+    }
   }
+  aopt.trust_forwarded_for = c.trust_forwarded_for;
   aopt.idle_timeout = std::chrono::minutes(c.session_idle_minutes);
   aopt.absolute_timeout = std::chrono::hours(c.session_max_hours);
   admin::admin_site admin_area(*st, clock, aopt, [&refresher] { refresher.refresh_if_changed(); });

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <charconv>
 
 namespace cg::app {
@@ -21,6 +22,8 @@ const std::vector<setting>& settings() {
        "how often the database is checked for a newly published guide (ms)"},
       {"public_url", "CYBERGUIDE_PUBLIC_URL", "",
        "the site's public address, e.g. https://guide.example.se (https turns on HSTS)"},
+      {"trust_forwarded_for", "CYBERGUIDE_TRUST_FORWARDED_FOR", "false",
+       "behind a reverse proxy: take the client address (for login throttling) from X-Forwarded-For"},
       {"session_idle_minutes", "CYBERGUIDE_SESSION_IDLE_MINUTES", "30",
        "an editor's session ends after this many minutes without a request"},
       {"session_max_hours", "CYBERGUIDE_SESSION_MAX_HOURS", "12",
@@ -107,6 +110,11 @@ result<config> resolve(const std::map<std::string, std::string>& flags, const en
     return error{"poll_interval_ms: '" + v["poll_interval_ms"] + "' must be from 10 to 600000"};
   c.poll_interval_ms = static_cast<unsigned>(*poll);
   c.public_url = v["public_url"];
+  // Scheme and host are case-insensitive; keep them lower-case so that origins compare exactly.
+  for (std::size_t i = 0, end = c.public_url.find(
+                              '/', c.public_url.find("://") == std::string::npos ? 0 : c.public_url.find("://") + 3);
+       i < c.public_url.size() && i < end; ++i)
+    c.public_url[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(c.public_url[i])));
   if (!c.public_url.empty() && c.public_url.rfind("https://", 0) != 0 && c.public_url.rfind("http://", 0) != 0)
     return error{"public_url: '" + c.public_url + "' must start with https:// or http://"};
   auto idle = to_number(v["session_idle_minutes"]);
@@ -117,6 +125,9 @@ result<config> resolve(const std::map<std::string, std::string>& flags, const en
   if (!maxh || *maxh < 1 || *maxh > 720)
     return error{"session_max_hours: '" + v["session_max_hours"] + "' must be from 1 to 720"};
   c.session_max_hours = static_cast<unsigned>(*maxh);
+  auto tff = to_bool(v["trust_forwarded_for"]);
+  if (!tff) return error{"trust_forwarded_for: '" + v["trust_forwarded_for"] + "' must be true or false"};
+  c.trust_forwarded_for = *tff;
   auto al = to_bool(v["access_log"]);
   if (!al) return error{"access_log: '" + v["access_log"] + "' must be true or false"};
   c.access_log = *al;

@@ -31,6 +31,7 @@ struct config {
   unsigned flush_interval_ms = 1000;
   unsigned poll_interval_ms = 1000;
   std::string public_url;  // https://… turns on HSTS and secure cookies
+  bool trust_forwarded_for = false;
   unsigned session_idle_minutes = 30;
   unsigned session_max_hours = 12;
   bool access_log = true;

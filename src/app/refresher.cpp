@@ -7,6 +7,7 @@
 namespace cg::app {
 
 bool snapshot_refresher::refresh_if_changed() {
+  std::lock_guard lock(mu_);
   try {
     std::int64_t v = store_.content_version();
     if (v == served_version_) return false;
@@ -35,6 +36,8 @@ void snapshot_refresher::start(std::chrono::milliseconds interval) {
   poller_.start(interval, [this] { refresh_if_changed(); });
 }
 
-void snapshot_refresher::stop() { poller_.stop(); }
+void snapshot_refresher::stop() {
+  poller_.stop();
+}
 
 }  // namespace cg::app

@@ -5,6 +5,7 @@
 // current snapshot stays.
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 
 #include "site/reader.hpp"
 #include "store/store.hpp"
@@ -20,7 +21,7 @@ class snapshot_refresher {
   snapshot_refresher& operator=(const snapshot_refresher&) = delete;
 
   // Builds and swaps in a snapshot when the content version differs from the served one.
-  // Returns true when it swapped. Not thread-safe: called by the poller (or a test) only.
+  // Returns true when it swapped. Thread-safe: the poller and a publish may call it at once.
   bool refresh_if_changed();
 
   void start(std::chrono::milliseconds interval);
@@ -29,6 +30,7 @@ class snapshot_refresher {
  private:
   store::store& store_;
   site::snapshot_holder& holder_;
+  std::mutex mu_;  // one refresh at a time
   std::int64_t served_version_ = -1;
   periodic_task poller_;
 };

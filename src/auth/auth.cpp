@@ -25,10 +25,8 @@ std::optional<std::string> password_problem(std::string_view pw) {
     i += len;
     ++chars;
   }
-  if (chars < kMinPasswordChars)
-    return "Lösenordet måste ha minst " + std::to_string(kMinPasswordChars) + " tecken.";
-  if (chars > kMaxPasswordChars)
-    return "Lösenordet får ha högst " + std::to_string(kMaxPasswordChars) + " tecken.";
+  if (chars < kMinPasswordChars) return "Lösenordet måste ha minst " + std::to_string(kMinPasswordChars) + " tecken.";
+  if (chars > kMaxPasswordChars) return "Lösenordet får ha högst " + std::to_string(kMaxPasswordChars) + " tecken.";
   return std::nullopt;
 }
 
@@ -48,6 +46,18 @@ bool verify_password(const std::string& hash, std::string_view pw) {
 void verify_dummy(std::string_view pw) {
   static const std::string kDummy = hash_password("cyberguide dummy password for timing");
   (void)verify_password(kDummy, pw);
+}
+
+std::string client_key(std::string_view address) {
+  if (address.find(':') == std::string_view::npos) return std::string(address);
+  // IPv6: one client per /64, the block a single subscriber usually has.
+  std::string out;
+  int groups = 0;
+  for (char c : address) {
+    if (c == ':' && ++groups == 4) break;
+    out += c;
+  }
+  return out + "::/64";
 }
 
 bool is_valid_username(std::string_view name) {
@@ -88,6 +98,9 @@ std::int64_t login_throttle::admit(const std::string& account, const std::string
     auto ready = it->second.last_failure + std::chrono::seconds(wait);
     if (now < ready) return std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(ready - now).count());
   }
+  if (account_checks_.size() > 10000)  // bounded memory: forget accounts with no check in the last hour
+    std::erase_if(account_checks_,
+                  [&](const auto& kv) { return kv.second.empty() || now - kv.second.back() >= std::chrono::hours(1); });
   auto& checks = account_checks_[account];
   std::erase_if(checks, [&](clock::time_point t) { return now - t >= std::chrono::hours(1); });
   if (checks.size() >= limit_) {
@@ -103,7 +116,8 @@ void login_throttle::failed(const std::string& client, clock::time_point now) {
   auto& c = clients_[client];
   ++c.failures;
   c.last_failure = now;
-  if (clients_.size() > 100000) clients_.clear();  // bounded memory under a distributed attack
+  if (clients_.size() > 100000)  // bounded memory: forget clients whose delay has long run out
+    std::erase_if(clients_, [&](const auto& kv) { return now - kv.second.last_failure >= std::chrono::minutes(10); });
 }
 
 void login_throttle::succeeded(const std::string& client) {

@@ -25,10 +25,14 @@ void init();
 // Counts Unicode code points; the password must be valid UTF-8 without control characters.
 std::optional<std::string> password_problem(std::string_view password);
 
-std::string hash_password(std::string_view password);                        // argon2id, unique salt
-bool verify_password(const std::string& hash, std::string_view password);    // constant time
+std::string hash_password(std::string_view password);                      // argon2id, unique salt
+bool verify_password(const std::string& hash, std::string_view password);  // constant time
 // Spends the time of one verification, for unknown account names (no timing oracle).
 void verify_dummy(std::string_view password);
+
+// The throttling key of a client address: IPv4 as it is, IPv6 by its /64 ("2001:db8:1:2::/64").
+// ("::1" and other compressed forms are keyed by their first four written groups.)
+std::string client_key(std::string_view address);
 
 // Account names: 2–64 characters of a-z 0-9 . _ -
 bool is_valid_username(std::string_view name);

@@ -41,6 +41,12 @@ TEST(Tokens, AreRandomHexAndHashed) {
   EXPECT_FALSE(constant_time_equals("abc", "ab"));
 }
 
+TEST(ClientKey, GroupsIpv6ByItsSlash64) {
+  EXPECT_EQ(client_key("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(client_key("2001:db8:1:2:1::1"), "2001:db8:1:2::/64");
+}
+
 TEST(Usernames, AreShortLowercaseAscii) {
   EXPECT_TRUE(is_valid_username("anna.berg"));
   EXPECT_FALSE(is_valid_username("a"));

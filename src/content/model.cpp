@@ -93,13 +93,15 @@ bool is_valid_url(const std::string& s) {
 std::vector<std::string> validate(const guide& g) {
   std::vector<std::string> p;
   auto check_unique = [&p](const std::string& kind, const std::string& slug, std::set<std::string>& seen) {
-    if (!is_valid_slug(slug))
+    if (slug == "ny" || slug == "alla-nivaer")
+      p.push_back(kind + " kan inte ha slugen " + q(slug) + ": den används redan av webbplatsen.");
+    else if (!is_valid_slug(slug))
       p.push_back(kind + " " + q(slug) + ": ogiltig slug. Använd små bokstäver a–z, siffror och enstaka bindestreck.");
     else if (!seen.insert(slug).second)
       p.push_back(kind + " " + q(slug) + " finns mer än en gång.");
   };
 
-  if (g.site.text("title").empty()) p.push_back("Webbplatsen saknar titel (title i site.toml).");
+  if (g.site.text("title").empty()) p.push_back("Webbplatsen saknar namn (under Texter, eller title i site.toml).");
 
   std::set<std::string> seen;
   for (const auto& l : g.levels) {
@@ -121,7 +123,6 @@ std::vector<std::string> validate(const guide& g) {
   seen.clear();
   for (const auto& c : g.categories) {
     check_unique("Kategorin", c.slug, seen);
-    if (c.slug == "alla-nivaer") p.push_back("Kategorin kan inte heta " + q(c.slug) + ".");
     if (c.name.empty()) p.push_back("Kategorin " + q(c.slug) + " saknar namn.");
     if (c.levels.empty()) p.push_back("Kategorin " + q(c.slug) + " erbjuder ingen nivå.");
     std::set<std::string> lv;

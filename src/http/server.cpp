@@ -111,6 +111,7 @@ struct server::impl {
   server_options opt;
   handler h;
   std::unique_ptr<asio::thread_pool> pool;
+  std::atomic<unsigned> deferred_in_flight{0};
   std::vector<std::unique_ptr<worker>> workers;
   std::unique_ptr<tcp::acceptor> acceptor;  // on workers[0]
   unsigned short bound_port = 0;
@@ -170,6 +171,10 @@ struct server::impl {
       response r = error_page(500, "Något gick fel hos oss. Försök igen om en stund. (Händelse-id " + id + ")");
       r.close = false;
       return r;
+    } catch (...) {
+      std::string id = incident_id();
+      log::error("request failed", {{"incident", id}, {"path", std::string(req.path)}, {"error", "unknown exception"}});
+      return error_page(500, "Något gick fel hos oss. Försök igen om en stund. (Händelse-id " + id + ")");
     }
   }
 
@@ -184,7 +189,12 @@ struct server::impl {
         std::string id = incident_id();
         log::error("request failed", {{"incident", id}, {"error", e.what()}});
         st->result = error_page(500, "Något gick fel hos oss. Försök igen om en stund. (Händelse-id " + id + ")");
+      } catch (...) {
+        std::string id = incident_id();
+        log::error("request failed", {{"incident", id}, {"error", "unknown exception"}});
+        st->result = error_page(500, "Något gick fel hos oss. Försök igen om en stund. (Händelse-id " + id + ")");
       }
+      --deferred_in_flight;
       st->job = nullptr;
       asio::post(ex, [st] { st->done.cancel(); });
     });
@@ -251,7 +261,15 @@ struct server::impl {
         req.headers.emplace_back(std::string_view(f.name_string().data(), f.name_string().size()),
                                  std::string_view(f.value().data(), f.value().size()));
       response r = call_handler(req);
-      if (r.deferred) r = co_await run_deferred(stream.get_executor(), std::move(r.deferred));
+      if (r.deferred) {
+        if (deferred_in_flight.fetch_add(1) >= opt.max_deferred_in_flight) {
+          --deferred_in_flight;
+          r = error_page(503, "Tjänsten är hårt belastad just nu. Försök igen om en liten stund.");
+          r.header("Retry-After", "5");
+        } else {
+          r = co_await run_deferred(stream.get_executor(), std::move(r.deferred));
+        }
+      }
       bool keep_alive = msg.keep_alive() && !r.close && !stopping && served < opt.max_requests_per_connection &&
                         pipelined < opt.max_pipelined;
       bool ok = co_await write(stream, r, req.method == method::head, keep_alive);
