@@ -327,8 +327,13 @@ struct admin_site::impl {
   http::response handle(const owned_request& r) {
     auto seg = split_path(r.path);  // seg[0] == "admin"
     form q = form::parse(r.query);
-    if (seg.size() == 2 && seg[1] == "logga-in")
-      return r.method == http::method::post ? login(r) : login_page(r, "", "", 200);
+    if (seg.size() == 2 && seg[1] == "logga-in") {
+      if (r.method == http::method::post) return login(r);
+      if (r.method == http::method::get || r.method == http::method::head) return login_page(r, "", "", 200);
+      http::response resp = message(405, "Metoden stöds inte", "Använd inloggningsformuläret.", nullptr);
+      resp.header("Allow", "GET, HEAD, POST");
+      return resp;
+    }
 
     auto who = authenticate(r);
     if (!who) {
@@ -427,8 +432,9 @@ struct admin_site::impl {
     const std::string generic = "Fel användarnamn eller lösenord.";
     std::int64_t wait = throttle.admit(name, r.remote, std::chrono::steady_clock::now());
     if (wait > 0) {
-      return login_page(
-          r, name, "För många inloggningsförsök. Vänta " + std::to_string(wait) + " sekunder och försök igen.", 429);
+      std::string when =
+          wait > 120 ? std::to_string((wait + 59) / 60) + " minuter" : std::to_string(wait) + " sekunder";
+      return login_page(r, name, "För många inloggningsförsök. Försök igen om " + when + ".", 429);
     }
     auto u = st.find_user(name);
     bool ok = false;
@@ -522,8 +528,13 @@ struct admin_site::impl {
     auto d = st.load_draft();
     std::string msg = f.get("message");
     if (!d) return draft_page(who, "", {{"", "Det finns inget utkast att publicera."}}, msg, 422);
-    if (msg.size() > 500)
-      return draft_page(who, "", {{"message", "Beskrivningen får vara högst 500 tecken."}}, msg, 422);
+    if (f.get("draft") != draft_token(d->guide))
+      return draft_page(
+          who, "", {{"", "Utkastet har ändrats sedan du öppnade sidan. Granska ändringarna nedan och publicera igen."}},
+          msg, 409);
+    std::size_t chars = static_cast<std::size_t>(
+        std::count_if(msg.begin(), msg.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    if (chars > 500) return draft_page(who, "", {{"message", "Beskrivningen får vara högst 500 tecken."}}, msg, 422);
     field_errors errors;
     for (const auto& p : content::validate(d->guide)) errors.emplace_back("", p);
     if (!errors.empty()) return draft_page(who, "", errors, msg, 422);
