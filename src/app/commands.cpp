@@ -233,6 +233,38 @@ int user_add(const config& c, const std::string& name, const std::string& role, 
   return 0;
 }
 
+namespace {
+// Opens the store and runs f with it; a failure of the database is reported and gives exit code 1.
+template <typename F>
+int with_store(const config& c, F&& f) {
+  try {
+    auto st = open_store(c);
+    return f(*st);
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+// Changes one account, ends its sessions and records the change in the audit log.
+template <typename F>
+int change_user(const config& c, const std::string& name, const char* action, F&& change, const std::string& done) {
+  return with_store(c, [&](store::store& st) {
+    auto u = st.find_user(name);
+    if (!u) {
+      std::cerr << "Det finns inget konto som heter " << name << ".\n";
+      return 1;
+    }
+    change(*u);
+    st.update_user(*u);
+    st.delete_sessions_of(u->id);
+    st.add_audit({0, now_iso(), "cyberguide", action, name});
+    std::cout << done << "\n";
+    return 0;
+  });
+}
+}  // namespace
+
 int user_passwd(const config& c, const std::string& name) {
   auth::init();
   std::cerr << "Skriv det nya lösenordet (minst 12 tecken) och tryck Enter:\n";
@@ -241,56 +273,24 @@ int user_passwd(const config& c, const std::string& name) {
     std::cerr << *p << "\n";
     return 2;
   }
-  try {
-    auto st = open_store(c);
-    auto u = st->find_user(name);
-    if (!u) {
-      std::cerr << "Det finns inget konto som heter " << name << ".\n";
-      return 1;
-    }
-    u->password_hash = auth::hash_password(pw);
-    st->update_user(*u);
-    st->delete_sessions_of(u->id);
-    st->add_audit({0, now_iso(), "cyberguide", "user_passwd", name});
-    std::cout << "Lösenordet för " << name << " är bytt. Kontots inloggningar är avslutade.\n";
-  } catch (const std::exception& e) {
-    std::cerr << "cyberguide: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return change_user(
+      c, name, "user_passwd", [&](store::user& u) { u.password_hash = auth::hash_password(pw); },
+      "Lösenordet för " + name + " är bytt. Kontots inloggningar är avslutade.");
 }
 
 int user_list(const config& c) {
-  try {
-    auto st = open_store(c);
-    for (const auto& u : st->users())
+  return with_store(c, [](store::store& st) {
+    for (const auto& u : st.users())
       std::cout << u.name << "\t" << u.role << "\t" << (u.disabled ? "disabled" : "active") << "\t" << u.created_at
                 << "\n";
-  } catch (const std::exception& e) {
-    std::cerr << "cyberguide: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }
 
 int user_disable(const config& c, const std::string& name) {
-  try {
-    auto st = open_store(c);
-    auto u = st->find_user(name);
-    if (!u) {
-      std::cerr << "Det finns inget konto som heter " << name << ".\n";
-      return 1;
-    }
-    u->disabled = true;
-    st->update_user(*u);
-    st->delete_sessions_of(u->id);
-    st->add_audit({0, now_iso(), "cyberguide", "user_disable", name});
-    std::cout << "Kontot " << name << " är stängt och dess inloggningar är avslutade.\n";
-  } catch (const std::exception& e) {
-    std::cerr << "cyberguide: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return change_user(
+      c, name, "user_disable", [](store::user& u) { u.disabled = true; },
+      "Kontot " + name + " är stängt och dess inloggningar är avslutade.");
 }
 
 int content_export(const config& c, const std::string& dir) {
