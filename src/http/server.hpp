@@ -19,9 +19,9 @@ namespace cg::http {
 
 struct server_options {
   std::string address = "127.0.0.1";
-  unsigned short port = 8080;     // 0: any free port (see server::port())
-  unsigned threads = 0;           // 0: one per core
-  unsigned blocking_threads = 2;  // for deferred responses (password hashing, database work)
+  unsigned short port = 8080;            // 0: any free port (see server::port())
+  unsigned threads = 0;                  // 0: one per core
+  unsigned blocking_threads = 2;         // for deferred responses (password hashing, database work)
   unsigned max_deferred_in_flight = 64;  // more queued deferred responses get 503 with Retry-After
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 1024 * 1024;

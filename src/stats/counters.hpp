@@ -6,11 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <vector>
 #include <map>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "store/store.hpp"
 #include "util/clock.hpp"

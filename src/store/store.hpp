@@ -25,7 +25,7 @@ struct user {
   std::string role;           // "admin" | "editor"
   std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
   bool disabled = false;
-  std::string created_at;     // ISO 8601 UTC
+  std::string created_at;  // ISO 8601 UTC
 };
 
 struct session {

@@ -436,8 +436,7 @@ class sqlite_store final : public store {
 
   std::optional<session> find_session(const std::string& id_hash) override {
     std::lock_guard lock(mu_);
-    stmt s(db_.get(),
-           "SELECT id_hash, user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?1");
+    stmt s(db_.get(), "SELECT id_hash, user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?1");
     s.bind(1, id_hash);
     if (!s.step()) return std::nullopt;
     return session{s.text(0), s.integer(1), s.text(2), s.integer(3), s.integer(4)};
