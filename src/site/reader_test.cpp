@@ -6,9 +6,30 @@
 
 #include "content/pack.hpp"
 #include "render/render.hpp"
+#include "site/headers.hpp"
 
 namespace cg::site {
 namespace {
+
+TEST(SecurityHeaders, HstsOnlyOverHttps) {
+  auto has = [](const auto& headers, const std::string& name) {
+    for (const auto& [k, v] : headers)
+      if (k == name) return true;
+    return false;
+  };
+  EXPECT_FALSE(has(security_headers(false), "Strict-Transport-Security"));
+  EXPECT_TRUE(has(security_headers(true), "Strict-Transport-Security"));
+  for (bool secure : {false, true}) {
+    auto h = security_headers(secure);
+    EXPECT_TRUE(has(h, "Content-Security-Policy"));
+    EXPECT_TRUE(has(h, "X-Frame-Options"));
+    for (const auto& [k, v] : h) {
+      if (k == "Server") {
+        EXPECT_EQ(v.find_first_of("0123456789"), std::string::npos);
+      }
+    }
+  }
+}
 
 TEST(ChooseEncoding, PrefersBrotliThenGzip) {
   EXPECT_EQ(choose_encoding("gzip, deflate, br", true, true), encoding::br);

@@ -109,6 +109,25 @@ TEST_P(StoreConformance, LinkClicksSumPerResourceAndDay) {
   EXPECT_EQ(c[2].count, 7);
 }
 
+TEST_P(StoreConformance, AFailedPublishLeavesThePublishedGuideIntact) {
+  st_->publish(guide_, "anna", "första", "2026-11-30T10:00:00Z");
+  content::guide draft = guide_;
+  draft.resources[0].title = "Halvvägs";
+  st_->save_draft(draft, "anna", "2026-11-30T10:01:00Z");
+  // Fails inside the transaction, after the first writes: a resource names a publisher that does
+  // not exist (the caller skipped validation), so its NOT NULL reference is refused.
+  content::guide broken = draft;
+  broken.resources.back().publisher = "finns-inte";
+  EXPECT_THROW(st_->publish(broken, "anna", "trasig", "2026-11-30T10:02:00Z"), store_error);
+  EXPECT_EQ(content::write_pack(st_->load_published()), content::write_pack(guide_));
+  EXPECT_EQ(st_->revisions().size(), 1u);
+  ASSERT_TRUE(st_->load_draft().has_value());
+  EXPECT_EQ(st_->load_draft()->guide.resources[0].title, "Halvvägs");
+  // And the store still works afterwards.
+  st_->publish(draft, "anna", "andra", "2026-11-30T10:03:00Z");
+  EXPECT_EQ(st_->load_published().find_resource(draft.resources[0].slug)->title, "Halvvägs");
+}
+
 TEST_P(StoreConformance, HostileTextIsStoredVerbatim) {
   guide_.resources[0].title = "Robert'); DROP TABLE resources;-- \"å\" \\ %";
   st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
