@@ -9,7 +9,7 @@ ARGS ?=
 BUILD_PACKAGES := g++ cmake make pkg-config ca-certificates \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libkainjow-mustache-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-  libsqlite3-dev libbrotli-dev zlib1g-dev libtomlplusplus-dev libcli11-dev libsodium-dev
+  libsqlite3-dev libbrotli-dev zlib1g-dev libtomlplusplus-dev libcli11-dev libsodium-dev libxapian-dev
 # Extra packages for the tests (GoogleTest, the sqlite3 shell, Chromium for browser tests).
 TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium
 

@@ -100,7 +100,24 @@ int serve(const config& c) {
   stats::link_counter counter(*st, clock);
   counter.start(std::chrono::milliseconds(c.flush_interval_ms));
 
-  site::reader_site reader(holder, [&counter](const std::string& slug) { counter.count(slug); });
+  // Searches are buffered like clicks: the key is "query\x1fhits", split again when written.
+  stats::link_counter searches(
+      [&st](const std::vector<store::link_click>& rows) -> std::int64_t {
+        std::vector<store::search_count> out;
+        for (const auto& r : rows) {
+          auto sep = r.resource_slug.rfind('\x1f');
+          out.push_back({r.day, r.resource_slug.substr(0, sep), std::stoll(r.resource_slug.substr(sep + 1)), r.count});
+        }
+        st->add_search_counts(out);
+        return 0;
+      },
+      clock);
+  searches.start(std::chrono::milliseconds(c.flush_interval_ms));
+  site::reader_site reader(
+      holder, [&counter](const std::string& slug) { counter.count(slug); },
+      [&searches](const std::string& query, std::size_t hits) {
+        searches.count(query + '\x1f' + std::to_string(hits));
+      });
   admin::options aopt;
   aopt.secure = c.secure();
   if (!c.public_url.empty()) {
@@ -143,6 +160,7 @@ int serve(const config& c) {
     std::cerr << "cyberguide: " << e.what() << "\n";
     refresher.stop();
     counter.stop();
+    searches.stop();
     return 1;
   }
   std::string host = c.listen.find(':') != std::string::npos ? "[" + c.listen + "]" : c.listen;
@@ -162,6 +180,7 @@ int serve(const config& c) {
   server.run();
   refresher.stop();
   counter.stop();
+  searches.stop();
   log::info("stopped", {{"links_counted", std::to_string(counter.total_counted())},
                         {"pending", std::to_string(counter.pending())}});
   return counter.pending() == 0 ? 0 : 1;

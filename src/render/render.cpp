@@ -64,6 +64,121 @@ class builder {
     for (auto& [name, a] : assets_) snap_->pages[a.path] = a.page;
     snap_->css_path = asset_path("style.css");
     for (const auto& r : g.resources) snap_->destinations[r.slug] = r.url;
+    snap_->guide = std::make_shared<const content::guide>(g);
+    if (!options.preview) snap_->search = std::make_shared<const search::index>(g);
+  }
+
+  // A builder for pages rendered per request (the search page): no assets, no index.
+  builder(const guide& g, const render_options& options, const std::string& css) : g_(g), options_(options) {
+    snap_ = std::make_shared<snapshot>();
+    snap_->css_path = css;
+  }
+
+  // Renders the search page with the full layout (used per request, not stored in the snapshot).
+  std::string search_page(const search::request& r, const search::results& res) const {
+    mu::data b;
+    b.set("query", res.query);
+    if (res.cut) b.set("cut", true);
+    std::size_t n = res.hits.size();
+    b.set("hit_count", n == 0   ? std::string("Inga träffar")
+                       : n == 1 ? std::string("1 träff")
+                                : std::to_string(n) + " träffar");
+    if (!res.suggestion.empty()) {
+      b.set("suggestion", res.suggestion);
+      search::request sr = r;
+      sr.q = res.suggestion;
+      b.set("suggestion_href", search_href(sr));
+    }
+    mu::data hits{mu::data::type::list};
+    for (const auto& h : res.hits) {
+      const resource* x = g_.find_resource(h.slug);
+      if (!x) continue;
+      mu::data d = resource_data(*x, true);
+      d.set("excerpt_html", h.excerpt_html);
+      hits.push_back(d);
+    }
+    b.set("hits", hits);
+    mu::data facets{mu::data::type::list}, active{mu::data::type::list};
+    for (const auto& f : res.facets) {
+      mu::data fd;
+      fd.set("label", f.label);
+      fd.set("id", "facet-" + f.param);
+      mu::data values{mu::data::type::list};
+      for (const auto& v : f.values) {
+        mu::data vd;
+        vd.set("label", v.label);
+        vd.set("count", std::to_string(v.count));
+        search::request with = r;
+        set_param(with, f.param, v.value);
+        if (v.count > 0 && !v.active) vd.set("href", search_href(with));
+        if (v.active) {
+          vd.set("active", true);
+          search::request without = r;
+          set_param(without, f.param, "");
+          mu::data a;
+          a.set("param", f.param);
+          a.set("value", v.value);
+          a.set("label", f.label + ": " + v.label);
+          a.set("href", search_href(without));
+          active.push_back(a);
+        }
+        if (v.count > 0 || v.active) values.push_back(vd);
+      }
+      fd.set("values", values);
+      facets.push_back(fd);
+    }
+    b.set("facets", facets);
+    b.set("active", active);
+    b.set("has_active",
+          !r.category.empty() || !r.level.empty() || !r.publisher.empty() || !r.cost.empty() || !r.format.empty());
+    std::string title = res.query.empty() ? "Sök" : "Sök: " + res.query;
+    return page_html("search", title, b, {crumb("Sök")}, "", "");
+  }
+
+  static void set_param(search::request& r, const std::string& param, const std::string& v) {
+    if (param == "kategori")
+      r.category = v;
+    else if (param == "niva")
+      r.level = v;
+    else if (param == "utgivare")
+      r.publisher = v;
+    else if (param == "kostnad")
+      r.cost = v;
+    else if (param == "format")
+      r.format = v;
+  }
+
+  static std::string encode(const std::string& s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+          c == '.')
+        out += static_cast<char>(c);
+      else if (c == ' ')
+        out += '+';
+      else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+    return out;
+  }
+
+  static std::string search_href(const search::request& r) {
+    std::string q;
+    auto add = [&q](const char* k, const std::string& v) {
+      if (v.empty()) return;
+      q += (q.empty() ? "?" : "&") + std::string(k) + "=" + encode(v);
+    };
+    add("q", r.q);
+    add("kategori", r.category);
+    add("niva", r.level);
+    add("utgivare", r.publisher);
+    add("kostnad", r.cost);
+    add("format", r.format);
+    return "/sok" + q;
   }
 
   std::shared_ptr<const snapshot> build() {
@@ -112,10 +227,7 @@ class builder {
   }
 
  private:
-  std::string asset_path(const std::string& name) const {
-    auto it = assets_.find(name);
-    return it == assets_.end() ? std::string() : it->second.path;
-  }
+  static std::string asset_path(const std::string& name) { return cg::render::asset_path(name); }
 
   static std::string lower_first(const std::string& s) {
     // Level names start with an ASCII capital ("Grundnivå"): lower it in running text.
@@ -480,6 +592,12 @@ const char* cost_label(content::cost c) {
     case content::cost::unknown: return "Kostnad ej angiven";
   }
   return "Kostnad ej angiven";
+}
+
+std::string render_search_page(const snapshot& s, const search::request& r, const search::results& res) {
+  static const render_options kNone;
+  builder b(*s.guide, kNone, s.css_path);
+  return b.search_page(r, res);
 }
 
 std::shared_ptr<const snapshot> build_snapshot(const content::guide& g, std::uint64_t generation,

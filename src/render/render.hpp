@@ -22,6 +22,9 @@ struct render_options {
 std::shared_ptr<const snapshot> build_snapshot(const content::guide& g, std::uint64_t generation,
                                                const render_options& options = {});
 
+// The search results page (/sok) for a request and its results, with the snapshot's layout.
+std::string render_search_page(const snapshot& s, const search::request& r, const search::results& res);
+
 // The content-hashed path of a static asset, e.g. "style.css" → "/static/style.3f2a….css".
 std::string asset_path(const std::string& name);
 

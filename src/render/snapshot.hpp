@@ -8,6 +8,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "content/model.hpp"
+#include "search/search.hpp"
+
 namespace cg::render {
 
 struct body_variant {
@@ -30,6 +33,8 @@ struct snapshot {
   page not_found;                                             // the 404 page
   std::unordered_map<std::string, std::string> destinations;  // resource slug → registered address
   std::string css_path;                                       // "/static/style.<hash>.css"
+  std::shared_ptr<const content::guide> guide;                // what the pages were rendered from
+  std::shared_ptr<const search::index> search;                // the search index of this guide
 
   const page* find(const std::string& path) const {
     auto it = pages.find(path);

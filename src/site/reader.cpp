@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "content/model.hpp"
+#include "render/render.hpp"
+#include "search/search.hpp"
 
 namespace cg::site {
 namespace {
@@ -46,6 +48,36 @@ http::response page_response(const http::request& req, const render::page& p,
 }
 
 }  // namespace
+
+std::string query_param(std::string_view query, std::string_view name) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string found;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    std::string_view v = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    found.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '+') {
+        found += ' ';
+      } else if (v[i] == '%' && i + 2 < v.size() && hex(v[i + 1]) >= 0 && hex(v[i + 2]) >= 0) {
+        found += static_cast<char>(hex(v[i + 1]) * 16 + hex(v[i + 2]));
+        i += 2;
+      } else {
+        found += v[i];
+      }
+    }
+  }
+  return found;  // the last occurrence wins
+}
 
 encoding choose_encoding(std::string_view accept, bool have_gzip, bool have_br) {
   double q_gzip = -1, q_br = -1, q_star = -1;
@@ -169,6 +201,24 @@ http::response reader_site::handle(const http::request& req) const {
     r.status = 302;
     r.header("Location", *dest);
     r.header("Cache-Control", "no-store");
+    return r;
+  }
+
+  if (path == "/sok" && snap->search) {
+    search::request sr;
+    sr.q = query_param(req.query, "q");
+    sr.category = query_param(req.query, "kategori");
+    sr.level = query_param(req.query, "niva");
+    sr.publisher = query_param(req.query, "utgivare");
+    sr.cost = query_param(req.query, "kostnad");
+    sr.format = query_param(req.query, "format");
+    search::results res = snap->search->search(sr);
+    if (on_search_ && is_countable(req) && !res.query.empty())
+      on_search_(search::normalize_query(res.query), res.hits.size());
+    http::response r;
+    r.header("Content-Type", "text/html; charset=utf-8");
+    r.header("Cache-Control", "no-store");
+    r.owned = render::render_search_page(*snap, sr, res);
     return r;
   }
 

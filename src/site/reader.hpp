@@ -43,16 +43,23 @@ bool is_countable(const http::request& req);
 bool is_bot(std::string_view user_agent);
 
 using click_sink = std::function<void(const std::string& slug)>;
+// Told of every search (GET, not a bot): the normalized query and its number of hits.
+using search_sink = std::function<void(const std::string& query, std::size_t hits)>;
+
+// The value of a parameter in a query string ("a=1&q=s%C3%A4k" → "säk" for "q"), '+' as space.
+std::string query_param(std::string_view query, std::string_view name);
 
 class reader_site {
  public:
-  reader_site(const snapshot_holder& holder, click_sink on_click) : holder_(holder), on_click_(std::move(on_click)) {}
+  reader_site(const snapshot_holder& holder, click_sink on_click, search_sink on_search = nullptr)
+      : holder_(holder), on_click_(std::move(on_click)), on_search_(std::move(on_search)) {}
   // Thread-safe; called on network threads.
   http::response handle(const http::request& req) const;
 
  private:
   const snapshot_holder& holder_;
   click_sink on_click_;
+  search_sink on_search_;
 };
 
 }  // namespace cg::site

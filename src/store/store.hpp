@@ -52,6 +52,13 @@ struct draft {
   std::string updated_at, updated_by;
 };
 
+struct search_count {
+  std::string day;         // "YYYY-MM-DD", UTC
+  std::string query;       // normalized (search::normalize_query)
+  std::int64_t hits = 0;   // hits the query found (the latest seen that day)
+  std::int64_t count = 0;  // how many times it was searched
+};
+
 struct link_click {
   std::string resource_slug;
   std::string day;  // "YYYY-MM-DD", UTC
@@ -115,6 +122,10 @@ class store {
 
   // Every stored count, ordered by day then slug.
   virtual std::vector<link_click> link_clicks() = 0;
+
+  // Adds searches (summing counts per day and query) in one transaction; all of them, ordered.
+  virtual void add_search_counts(const std::vector<search_count>& counts) = 0;
+  virtual std::vector<search_count> search_counts() = 0;
 
   // A short human-readable name of the backend and location, for logs (no secrets).
   virtual std::string describe() const = 0;

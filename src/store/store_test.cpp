@@ -128,6 +128,19 @@ TEST_P(StoreConformance, AFailedPublishLeavesThePublishedGuideIntact) {
   EXPECT_EQ(st_->load_published().find_resource(draft.resources[0].slug)->title, "Halvvägs");
 }
 
+TEST_P(StoreConformance, SearchCountsSumPerDayAndQuery) {
+  st_->add_search_counts({{"2026-11-30", "lösenord", 3, 2}, {"2026-11-30", "upphandling", 4, 1}});
+  st_->add_search_counts({{"2026-11-30", "lösenord", 3, 5}, {"2026-12-01", "lösenord", 0, 1}});
+  auto c = st_->search_counts();
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0].query, "lösenord");
+  EXPECT_EQ(c[0].count, 7);
+  EXPECT_EQ(c[0].hits, 3);
+  EXPECT_EQ(c[1].query, "upphandling");
+  EXPECT_EQ(c[2].day, "2026-12-01");
+  EXPECT_EQ(c[2].hits, 0);
+}
+
 TEST_P(StoreConformance, HostileTextIsStoredVerbatim) {
   guide_.resources[0].title = "Robert'); DROP TABLE resources;-- \"å\" \\ %";
   st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");

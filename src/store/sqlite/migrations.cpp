@@ -132,6 +132,16 @@ CREATE TABLE audit_log (
   detail TEXT NOT NULL DEFAULT ''
 );
 )sql",
+      // 3: searches per day and normalized query (no address, no cookie: nothing about the reader).
+      R"sql(
+CREATE TABLE search_counts (
+  day   TEXT NOT NULL,
+  query TEXT NOT NULL,
+  hits  INTEGER NOT NULL,
+  count INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (day, query)
+);
+)sql",
   };
   return kMigrations;
 }

@@ -512,6 +512,24 @@ class sqlite_store final : public store {
     return out;
   }
 
+  void add_search_counts(const std::vector<search_count>& counts) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    stmt s(db_.get(),
+           "INSERT INTO search_counts(day, query, hits, count) VALUES (?1, ?2, ?3, ?4) "
+           "ON CONFLICT(day, query) DO UPDATE SET hits = excluded.hits, count = count + excluded.count");
+    for (const auto& c : counts) s.bind(1, c.day).bind(2, c.query).bind(3, c.hits).bind(4, c.count).run();
+    tx.commit();
+  }
+
+  std::vector<search_count> search_counts() override {
+    std::lock_guard lock(mu_);
+    std::vector<search_count> out;
+    stmt s(db_.get(), "SELECT day, query, hits, count FROM search_counts ORDER BY day, query");
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.integer(3)});
+    return out;
+  }
+
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
