@@ -15,7 +15,7 @@ TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-build deps-test build build-debug run test test-unit clean format
+.PHONY: all deps deps-build deps-test build build-debug run test test-unit bench clean format
 
 all: build
 
@@ -65,6 +65,10 @@ test: deps build-debug
 
 test-unit: build-debug
 	cd build/debug && ctest --output-on-failure -L unit
+
+# Benchmarks (release build): search latency p50/p95 over the default guide and 10 000 resources.
+bench: build
+	./build/release/search_bench
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp')

@@ -170,7 +170,10 @@ class builder {
     std::string q;
     auto add = [&q](const char* k, const std::string& v) {
       if (v.empty()) return;
-      q += (q.empty() ? "?" : "&") + std::string(k) + "=" + encode(v);
+      q += q.empty() ? '?' : '&';
+      q += k;
+      q += '=';
+      q += encode(v);
     };
     add("q", r.q);
     add("kategori", r.category);

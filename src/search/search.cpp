@@ -93,6 +93,13 @@ std::string clean_query(std::string_view q, bool* cut) {
     std::size_t n = utf8_len(c);
     bool valid = n != 0 && i + n <= q.size();
     for (std::size_t k = 1; valid && k < n; ++k) valid = (static_cast<unsigned char>(q[i + k]) & 0xC0) == 0x80;
+    if (valid && n > 1) {
+      // No overlong forms, no UTF-16 surrogates, nothing above U+10FFFF (RFC 3629).
+      unsigned char c1 = static_cast<unsigned char>(q[i + 1]);
+      if ((n == 2 && c < 0xC2) || (n == 3 && c == 0xE0 && c1 < 0xA0) || (n == 3 && c == 0xED && c1 >= 0xA0) ||
+          (n == 4 && c == 0xF0 && c1 < 0x90) || (n == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90))))
+        valid = false;
+    }
     if (!valid) {
       ++i;
       continue;

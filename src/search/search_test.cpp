@@ -49,6 +49,14 @@ TEST(CleanQuery, KeepsValidTextAndCutsAt200Characters) {
   for (int i = 0; i < 150; ++i) longsv += "ö";
   EXPECT_EQ(clean_query(longsv + longsv, &cut), longsv + std::string(longsv, 0, 100));
   EXPECT_EQ(normalize_query("  Säkerhet   I STYRSYSTEM "), "säkerhet i styrsystem");
+  EXPECT_EQ(clean_query("a"
+                        "\xed\xa0\x80"
+                        "b"
+                        "\xc0\xaf"
+                        "c"
+                        "\xf4\x90\x80\x80"
+                        "d"),
+            "abcd");  // surrogate, overlong, > U+10FFFF
   EXPECT_EQ(fold("Åtgärder för ökad säkerhet"), "Atgarder for okad sakerhet");
 }
 

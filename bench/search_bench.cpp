@@ -1,0 +1,105 @@
+// Query latency of the search index: p50 and p95 over the default guide and over a synthetic
+// catalogue of 10 000 resources. A benchmark, not a test: run with `make bench`.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "content/pack.hpp"
+#include "search/search.hpp"
+
+namespace {
+
+using namespace cg;
+
+// 10 000 resources made from the default guide's words, spread over its categories and levels.
+content::guide synthetic(const content::guide& base, std::size_t n) {
+  content::guide g = base;
+  std::vector<std::string> words;
+  for (const auto& r : base.resources) {
+    std::string text = r.title + " " + r.description_md;
+    std::string w;
+    for (char c : text) {
+      if (c == ' ' || c == '\n' || c == '.' || c == ',') {
+        if (w.size() > 3) words.push_back(w);
+        w.clear();
+      } else {
+        w += c;
+      }
+    }
+  }
+  std::mt19937 rng(42);
+  auto pick = [&](std::size_t k) {
+    std::string s;
+    for (std::size_t i = 0; i < k; ++i) s += (i ? " " : "") + words[rng() % words.size()];
+    return s;
+  };
+  g.resources.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    content::resource r = base.resources[i % base.resources.size()];
+    r.slug = "syntetisk-" + std::to_string(i);
+    r.title = pick(5);
+    r.description_md = pick(60);
+    g.resources.push_back(r);
+  }
+  g.site.start_picks.clear();
+  return g;
+}
+
+void measure(const char* name, const search::index& idx) {
+  const std::vector<std::string> queries = {"utbildning",
+                                            "sakerhet i styrsystem",
+                                            "incidenthantering",
+                                            "lösenord",
+                                            "upphandling",
+                                            "ledningsgrupp övning",
+                                            "säkerhetsarbete",
+                                            "CERT-SE",
+                                            "incidenthantring",
+                                            "rapport",
+                                            "",
+                                            "informationssäkerhet"};
+  std::vector<double> us;
+  for (int round = 0; round < 20; ++round) {
+    for (const auto& q : queries) {
+      search::request r;
+      r.q = q;
+      if (round % 3 == 1) r.level = "grundniva";
+      auto t0 = std::chrono::steady_clock::now();
+      auto res = idx.search(r);
+      auto t1 = std::chrono::steady_clock::now();
+      if (res.query.size() > 1000) std::puts("");  // keep the result alive
+      us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    }
+  }
+  std::sort(us.begin(), us.end());
+  auto pct = [&](double p) { return us[static_cast<std::size_t>(p * static_cast<double>(us.size() - 1))]; };
+  std::printf("%-28s queries=%zu  p50=%.3f ms  p95=%.3f ms  max=%.3f ms\n", name, us.size(), pct(0.50) / 1000,
+              pct(0.95) / 1000, us.back() / 1000);
+}
+
+}  // namespace
+
+int main() {
+  auto g = content::load_guide(content::default_pack());
+  if (!g) {
+    std::fprintf(stderr, "%s\n", g.message().c_str());
+    return 1;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  search::index small(*g);
+  auto t1 = std::chrono::steady_clock::now();
+  std::printf("default guide: %zu resources, index built in %.1f ms\n", g->resources.size(),
+              std::chrono::duration<double, std::milli>(t1 - t0).count());
+  measure("default guide", small);
+  content::guide big = synthetic(*g, 10000);
+  t0 = std::chrono::steady_clock::now();
+  search::index large(big);
+  t1 = std::chrono::steady_clock::now();
+  std::printf("synthetic: %zu resources, index built in %.1f ms\n", big.resources.size(),
+              std::chrono::duration<double, std::milli>(t1 - t0).count());
+  measure("synthetic 10 000", large);
+  return 0;
+}
