@@ -79,7 +79,7 @@ class builder {
     mu::data b;
     b.set("query", res.query);
     if (res.cut) b.set("cut", true);
-    std::size_t n = res.hits.size();
+    std::size_t n = res.total;
     b.set("hit_count", n == 0   ? std::string("Inga träffar")
                        : n == 1 ? std::string("1 träff")
                                 : std::to_string(n) + " träffar");

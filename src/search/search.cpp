@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -161,8 +162,9 @@ struct index::impl {
   Xapian::Stem stem{"swedish"};
   Xapian::SimpleStopper stopper;
   const content::guide guide;
-  std::vector<std::string> slugs;            // docid - 1 → slug
-  std::map<std::string, std::string> texts;  // slug → plain text for excerpts
+  std::vector<std::string> slugs;                        // docid - 1 → slug
+  std::vector<std::array<std::string, 5>> facet_values;  // docid - 1 → category, level, publisher, cost, format
+  std::map<std::string, std::string> texts;              // slug → plain text for excerpts
 
   explicit impl(const content::guide& g) : guide(g) {
     for (const char* w : kStopwords) stopper.add(w);
@@ -220,6 +222,7 @@ struct index::impl {
       doc.add_value(kFormat, r.format);
       db.add_document(doc);
       slugs.push_back(r.slug);
+      facet_values.push_back({r.category, r.level, r.publisher, content::to_string(r.cost), r.format});
       texts[r.slug] = r.title + ". " + r.description_md;
     }
     db.commit();
@@ -279,20 +282,6 @@ struct index::impl {
     return changed ? out : std::string();
   }
 
-  static Xapian::Query filter_query(const request& r, const std::string& skip) {
-    std::vector<Xapian::Query> terms;
-    auto add = [&](const char* param, const char* prefix, const std::string& v) {
-      if (!v.empty() && skip != param) terms.emplace_back(prefix + v);
-    };
-    add("kategori", "XC", r.category);
-    add("niva", "XL", r.level);
-    add("utgivare", "XP", r.publisher);
-    add("kostnad", "XK", r.cost);
-    add("format", "XF", r.format);
-    if (terms.empty()) return Xapian::Query::MatchAll;
-    return Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end());
-  }
-
   results run(const request& r) const {
     results out;
     out.query = clean_query(r.q, &out.cut);
@@ -304,48 +293,58 @@ struct index::impl {
       Xapian::Query folded = parse(fold(out.query), "XA", nullptr);
       text = Xapian::Query(Xapian::Query::OP_OR, exact, folded);
     }
-    auto with_filters = [&](const std::string& skip) {
-      return Xapian::Query(Xapian::Query::OP_FILTER, text, filter_query(r, skip));
-    };
+    // One pass over the text's matches gives the hits (all filters) and every facet's counts (all
+    // filters but its own), from facet values kept in memory.
+    const std::array<const std::string*, 5> active = {&r.category, &r.level, &r.publisher, &r.cost, &r.format};
     Xapian::Enquire enquire(db);
-    enquire.set_query(with_filters(""));
+    enquire.set_query(text);
     if (out.query.empty()) enquire.set_sort_by_value(kSort, false);
     Xapian::MSet mset = enquire.get_mset(0, db.get_doccount() + 1);
+    std::array<std::map<std::string, std::size_t>, 5> counts;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const std::string& slug = slugs[*it - 1];
-      hit h;
-      h.slug = slug;
-      h.excerpt_html = mset.snippet(texts.at(slug), 240, stem,
-                                    Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE, "<mark>",
-                                    "</mark>", "…");
-      out.hits.push_back(std::move(h));
+      const auto& values = facet_values[*it - 1];
+      unsigned failing = 0, failed_at = 0;
+      for (unsigned f = 0; f < 5; ++f)
+        if (!active[f]->empty() && values[f] != *active[f]) ++failing, failed_at = f;
+      if (failing == 0) {
+        for (unsigned f = 0; f < 5; ++f) ++counts[f][values[f]];
+        ++out.total;
+        if (out.hits.size() < kMaxHits) {
+          const std::string& slug = slugs[*it - 1];
+          hit h;
+          h.slug = slug;
+          h.excerpt_html = mset.snippet(texts.at(slug), 240, stem,
+                                        Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                        "<mark>", "</mark>", "…");
+          out.hits.push_back(std::move(h));
+        }
+      } else if (failing == 1) {
+        ++counts[failed_at][values[failed_at]];
+      }
     }
-    if (!out.query.empty() && out.hits.size() < 3) out.suggestion = suggest(out.query);
+    if (!out.query.empty() && out.total < 3) out.suggestion = suggest(out.query);
 
-    // Facets: for each, the counts with the other filters kept and this one's choice open.
     struct spec {
       const char* param;
       const char* label;
       slot s;
-      const std::string* active;
     };
-    for (const spec& f : {spec{"kategori", "Kategori", kCategory, &r.category}, spec{"niva", "Nivå", kLevel, &r.level},
-                          spec{"utgivare", "Utgivare", kPublisher, &r.publisher},
-                          spec{"kostnad", "Kostnad", kCost, &r.cost}, spec{"format", "Format", kFormat, &r.format}}) {
-      Xapian::Enquire e(db);
-      e.set_query(with_filters(f.param));
-      Xapian::MSet all = e.get_mset(0, db.get_doccount() + 1);
-      std::map<std::string, std::size_t> counts;
-      for (auto it = all.begin(); it != all.end(); ++it) ++counts[it.get_document().get_value(f.s)];
+    const spec specs[5] = {{"kategori", "Kategori", kCategory},
+                           {"niva", "Nivå", kLevel},
+                           {"utgivare", "Utgivare", kPublisher},
+                           {"kostnad", "Kostnad", kCost},
+                           {"format", "Format", kFormat}};
+    for (unsigned f = 0; f < 5; ++f) {
       facet fc;
-      fc.param = f.param;
-      fc.label = f.label;
-      for (const auto& [value, label] : facet_labels(f.s)) {
+      fc.param = specs[f].param;
+      fc.label = specs[f].label;
+      for (const auto& [value, label] : facet_labels(specs[f].s)) {
         facet_value v;
         v.value = value;
         v.label = label;
-        v.count = counts.count(value) ? counts[value] : 0;
-        v.active = *f.active == value;
+        auto c = counts[f].find(value);
+        v.count = c == counts[f].end() ? 0 : c->second;
+        v.active = *active[f] == value;
         fc.values.push_back(v);
       }
       out.facets.push_back(std::move(fc));

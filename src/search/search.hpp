@@ -11,6 +11,7 @@
 namespace cg::search {
 
 inline constexpr std::size_t kMaxQueryChars = 200;
+inline constexpr std::size_t kMaxHits = 100;  // hits returned (with excerpts); `total` counts them all
 
 struct request {
   std::string q;                                         // as typed (normalize_query is applied inside)
@@ -34,8 +35,9 @@ struct facet {
 };
 
 struct results {
-  std::string query;  // the query as searched (cleaned and cut)
-  bool cut = false;   // the query was longer than kMaxQueryChars
+  std::string query;      // the query as searched (cleaned and cut)
+  bool cut = false;       // the query was longer than kMaxQueryChars
+  std::size_t total = 0;  // every hit; `hits` holds the first kMaxHits of them
   std::vector<hit> hits;
   std::vector<facet> facets;
   std::string suggestion;  // "Menade du …?"; empty when none
