@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -62,8 +63,11 @@ void measure(const char* name, const search::index& idx) {
                                             "",
                                             "informationssäkerhet"};
   std::vector<double> us;
+  std::vector<std::vector<double>> per_query(queries.size());
+  std::vector<std::size_t> totals(queries.size());
   for (int round = 0; round < 20; ++round) {
-    for (const auto& q : queries) {
+    for (std::size_t qi = 0; qi < queries.size(); ++qi) {
+      const std::string& q = queries[qi];
       search::request r;
       r.q = q;
       if (round % 3 == 1) r.level = "grundniva";
@@ -72,6 +76,16 @@ void measure(const char* name, const search::index& idx) {
       auto t1 = std::chrono::steady_clock::now();
       if (res.query.size() > 1000) std::puts("");  // keep the result alive
       us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      per_query[qi].push_back(us.back());
+      if (round == 0) totals[qi] = res.total;
+    }
+  }
+  if (std::getenv("BENCH_PER_QUERY")) {
+    for (std::size_t qi = 0; qi < queries.size(); ++qi) {
+      auto& v = per_query[qi];
+      std::sort(v.begin(), v.end());
+      std::printf("  %-24s hits=%-6zu p50=%.3f ms  max=%.3f ms\n", ("\"" + queries[qi] + "\"").c_str(), totals[qi],
+                  v[v.size() / 2] / 1000, v.back() / 1000);
     }
   }
   std::sort(us.begin(), us.end());

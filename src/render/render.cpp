@@ -86,6 +86,7 @@ class builder {
     if (!res.suggestion.empty()) {
       b.set("suggestion", res.suggestion);
       search::request sr = r;
+      sr.page = 1;
       sr.q = res.suggestion;
       b.set("suggestion_href", search_href(sr));
     }
@@ -98,6 +99,23 @@ class builder {
       hits.push_back(d);
     }
     b.set("hits", hits);
+    if (res.total > res.hits.size() && !res.hits.empty()) {
+      // More than one page: where this one is, and links to the pages beside it.
+      std::size_t pages = (res.total - 1) / search::kPageSize + 1;
+      b.set("paged", true);
+      b.set("range", "Visar träff " + std::to_string(res.first) + "–" +
+                         std::to_string(res.first + res.hits.size() - 1) + " av " + std::to_string(res.total) +
+                         " (sida " + std::to_string(res.page) + " av " + std::to_string(pages) + ")");
+      search::request other = r;
+      if (res.page > 1) {
+        other.page = res.page - 1;
+        b.set("prev_href", search_href(other));
+      }
+      if (res.page < pages) {
+        other.page = res.page + 1;
+        b.set("next_href", search_href(other));
+      }
+    }
     mu::data facets{mu::data::type::list}, active{mu::data::type::list};
     for (const auto& f : res.facets) {
       mu::data fd;
@@ -109,11 +127,13 @@ class builder {
         vd.set("label", v.label);
         vd.set("count", std::to_string(v.count));
         search::request with = r;
+        with.page = 1;
         set_param(with, f.param, v.value);
         if (v.count > 0 && !v.active) vd.set("href", search_href(with));
         if (v.active) {
           vd.set("active", true);
           search::request without = r;
+          without.page = 1;
           set_param(without, f.param, "");
           mu::data a;
           a.set("param", f.param);
@@ -181,6 +201,7 @@ class builder {
     add("utgivare", r.publisher);
     add("kostnad", r.cost);
     add("format", r.format);
+    if (r.page > 1) add("sida", std::to_string(r.page));
     return "/sok" + q;
   }
 

@@ -11,12 +11,10 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace cg::search {
 namespace {
-
-// Value slots of a document.
-enum slot : Xapian::valueno { kSort = 0, kCategory = 1, kLevel = 2, kPublisher = 3, kCost = 4, kFormat = 5 };
 
 const char* kStopwords[] = {"och",  "i",   "på", "för", "att", "en",  "ett",  "av",  "med", "om",  "till", "som",
                             "det",  "den", "är", "de",  "du",  "vi",  "jag",  "har", "kan", "hur", "vad",  "eller",
@@ -26,59 +24,106 @@ std::size_t utf8_len(unsigned char c) {
   return c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
 }
 
-// Code points of a valid UTF-8 string.
-std::vector<std::string> code_points(std::string_view s) {
-  std::vector<std::string> out;
+// Calls f with each code point of s (a string_view into s); bytes that start no code point are skipped.
+template <typename F>
+void for_each_code_point(std::string_view s, F&& f) {
   for (std::size_t i = 0; i < s.size();) {
     std::size_t n = utf8_len(static_cast<unsigned char>(s[i]));
     if (n == 0 || i + n > s.size()) {
       ++i;
       continue;
     }
-    out.emplace_back(s.substr(i, n));
+    f(s.substr(i, n));
     i += n;
   }
-  return out;
 }
 
 std::string lower(std::string_view s) {
-  static const std::map<std::string, std::string> kUpper = {{"Å", "å"}, {"Ä", "ä"}, {"Ö", "ö"},
-                                                            {"É", "é"}, {"Ü", "ü"}, {"È", "è"}};
   std::string out;
-  for (const auto& cp : code_points(s)) {
+  out.reserve(s.size());
+  for_each_code_point(s, [&out](std::string_view cp) {
     if (cp.size() == 1 && cp[0] >= 'A' && cp[0] <= 'Z')
       out += static_cast<char>(cp[0] - 'A' + 'a');
-    else if (auto it = kUpper.find(cp); it != kUpper.end())
-      out += it->second;
+    else if (cp == "Å")
+      out += "å";
+    else if (cp == "Ä")
+      out += "ä";
+    else if (cp == "Ö")
+      out += "ö";
+    else if (cp == "É")
+      out += "é";
+    else if (cp == "Ü")
+      out += "ü";
+    else if (cp == "È")
+      out += "è";
     else
       out += cp;
+  });
+  return out;
+}
+
+// Calls f with each word (a run of letters, lower-cased) of text.
+template <typename F>
+void for_each_word(const std::string& text, F&& f) {
+  std::string word;
+  for_each_code_point(lower(text), [&](std::string_view cp) {
+    if (cp.size() > 1 || (cp[0] >= 'a' && cp[0] <= 'z')) {
+      word += cp;
+    } else if (!word.empty()) {
+      f(word);
+      word.clear();
+    }
+  });
+  if (!word.empty()) f(word);
+}
+
+// "CERT-SE" → "CERTSE", "e-post" → "epost": a hyphen between two letters or digits removed. Hyphenated
+// words are searched as one word, not as a phrase of two (faster, and "epost" finds "e-post").
+std::string join_hyphens(std::string_view s) {
+  auto word_byte = [](char c) {
+    return static_cast<unsigned char>(c) >= 0x80 || std::isalnum(static_cast<unsigned char>(c));
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '-' && i > 0 && i + 1 < s.size() && word_byte(s[i - 1]) && word_byte(s[i + 1])) continue;
+    out += s[i];
   }
   return out;
 }
 
-// Words of at least 10 letters, each as all its prefixes and suffixes of 6 letters or more.
-std::string compound_parts(const std::string& text) {
-  std::string out, word;
-  auto flush = [&] {
-    auto cps = code_points(word);
-    if (cps.size() >= 10) {
-      for (std::size_t n = 6; n < cps.size(); ++n) {
-        std::string prefix, suffix;
-        for (std::size_t i = 0; i < n; ++i) prefix += cps[i];
-        for (std::size_t i = cps.size() - n; i < cps.size(); ++i) suffix += cps[i];
-        out += prefix + " " + suffix + " ";
-      }
-    }
-    word.clear();
-  };
-  for (const auto& cp : code_points(lower(text))) {
-    bool letter = cp.size() > 1 || (cp[0] >= 'a' && cp[0] <= 'z');
-    if (letter)
-      word += cp;
-    else
-      flush();
+// Only the hyphenated words of a text, joined ("" when there are none).
+std::string hyphenated_words(const std::string& text) {
+  std::string out;
+  std::size_t i = 0;
+  while ((i = text.find('-', i)) != std::string::npos) {
+    std::size_t b = i, e = i;
+    auto word_byte = [&text](std::size_t k) {
+      return static_cast<unsigned char>(text[k]) >= 0x80 || std::isalnum(static_cast<unsigned char>(text[k]));
+    };
+    while (b > 0 && (word_byte(b - 1) || (text[b - 1] == '-' && b > 1 && word_byte(b - 2)))) --b;
+    while (e + 1 < text.size() && (word_byte(e + 1) || (text[e + 1] == '-' && e + 2 < text.size() && word_byte(e + 2))))
+      ++e;
+    if (b < i && e > i) out += join_hyphens(std::string_view(text).substr(b, e + 1 - b)) + " ";
+    i = e + 1;
   }
-  flush();
+  return out;
+}
+
+// A word of at least 10 letters as all its prefixes and suffixes of 6 letters or more; "" for shorter.
+std::string word_parts(const std::string& word) {
+  std::vector<std::size_t> starts;  // byte offset of each code point
+  for_each_code_point(
+      word, [&](std::string_view cp) { starts.push_back(static_cast<std::size_t>(cp.data() - word.data())); });
+  std::string out;
+  std::size_t n = starts.size();
+  if (n < 10) return out;
+  for (std::size_t k = 6; k < n; ++k) {
+    out.append(word, 0, starts[k]);
+    out += ' ';
+    out.append(word, starts[n - k]);
+    out += ' ';
+  }
   return out;
 }
 
@@ -131,16 +176,59 @@ std::string normalize_query(std::string_view q) {
 }
 
 std::string fold(std::string_view s) {
-  static const std::map<std::string, std::string> kFold = {{"å", "a"}, {"ä", "a"}, {"ö", "o"}, {"Å", "A"},
-                                                           {"Ä", "A"}, {"Ö", "O"}, {"é", "e"}, {"è", "e"},
-                                                           {"É", "E"}, {"ü", "u"}, {"Ü", "U"}};
+  static const std::unordered_map<std::string_view, char> kFold = {{"å", 'a'}, {"ä", 'a'}, {"ö", 'o'}, {"Å", 'A'},
+                                                                   {"Ä", 'A'}, {"Ö", 'O'}, {"é", 'e'}, {"è", 'e'},
+                                                                   {"É", 'E'}, {"ü", 'u'}, {"Ü", 'U'}};
   std::string out;
-  for (const auto& cp : code_points(s)) {
+  out.reserve(s.size());
+  for_each_code_point(s, [&out](std::string_view cp) {
+    if (cp.size() == 1) {
+      out += cp[0];
+      return;
+    }
     auto it = kFold.find(cp);
-    out += it == kFold.end() ? cp : it->second;
-  }
+    if (it == kFold.end())
+      out += cp;
+    else
+      out += it->second;
+  });
   return out;
 }
+
+namespace {
+
+// Escaped text, cut at a word boundary to about `max` bytes: the excerpt of a hit when nothing was searched.
+std::string plain_excerpt(const std::string& text, std::size_t max) {
+  std::string_view t = text;
+  bool cut = false;
+  if (t.size() > max) {
+    std::size_t end = t.rfind(' ', max);
+    if (end == std::string_view::npos || end < max / 2) {
+      end = max;
+      while (end > 0 && (static_cast<unsigned char>(t[end]) & 0xC0) == 0x80) --end;  // not inside a code point
+    }
+    t = t.substr(0, end);
+    cut = true;
+  }
+  std::string out;
+  out.reserve(t.size() + 8);
+  for (char c : t) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  if (cut) out += "…";
+  return out;
+}
+
+constexpr std::size_t kFacets = 5;
+constexpr std::uint16_t kNoSuchValue = 0xFFFF;  // a filter value no resource has: matches nothing
+
+}  // namespace
 
 struct index::impl {
   mutable std::mutex mu;
@@ -162,22 +250,100 @@ struct index::impl {
   Xapian::Stem stem{"swedish"};
   Xapian::SimpleStopper stopper;
   const content::guide guide;
-  std::vector<std::string> slugs;                        // docid - 1 → slug
-  std::vector<std::array<std::string, 5>> facet_values;  // docid - 1 → category, level, publisher, cost, format
-  std::map<std::string, std::string> texts;              // slug → plain text for excerpts
+
+  // A word of an excerpt's text: where it is, and ids (in `vocabulary`) of its lower-case folded form and
+  // of the stems of its lower-case and folded forms.
+  struct token {
+    std::uint32_t offset = 0, length = 0;
+    std::uint32_t word = 0, stem = 0, folded_stem = 0;
+  };
+  std::unordered_map<std::string, std::uint32_t> vocabulary;
+  std::vector<std::string> words_by_id;
+  std::uint32_t word_id(const std::string& w) {
+    auto [it, added] = vocabulary.try_emplace(w, static_cast<std::uint32_t>(words_by_id.size()));
+    if (added) words_by_id.push_back(w);
+    return it->second;
+  }
+  std::unordered_map<std::string, std::array<std::uint32_t, 3>> token_cache;  // lower-case word → ids
+
+  std::vector<token> tokenize(const std::string& text) {
+    std::vector<token> out;
+    std::size_t start = 0;
+    std::string word;
+    auto flush = [&](std::size_t end) {
+      if (word.empty()) return;
+      auto it = token_cache.find(word);
+      if (it == token_cache.end()) {
+        std::string f = fold(word);
+        it = token_cache.emplace(word, std::array<std::uint32_t, 3>{word_id(f), word_id(stem(word)), word_id(stem(f))})
+                 .first;
+      }
+      out.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end - start), it->second[0],
+                     it->second[1], it->second[2]});
+      word.clear();
+    };
+    for_each_code_point(text, [&](std::string_view cp) {
+      std::size_t at = static_cast<std::size_t>(cp.data() - text.data());
+      bool letter = cp.size() > 1 || std::isalnum(static_cast<unsigned char>(cp[0]));
+      if (!letter) {
+        flush(at);
+        return;
+      }
+      if (word.empty()) start = at;
+      word += lower(cp);
+    });
+    flush(text.size());
+    return out;
+  }
+
+  struct entry {
+    std::string slug;
+    std::string text;                            // plain text for excerpts
+    std::vector<token> tokens;                   // its words, for marking matches
+    std::array<std::uint16_t, kFacets> facet{};  // category, level, publisher, cost, format (value ids)
+  };
+  std::vector<entry> docs;            // docid - 1 → document
+  std::vector<Xapian::docid> browse;  // resources in a category, in the guide's order (empty query)
+  std::array<std::vector<std::pair<std::string, std::string>>, kFacets> facet_labels;  // id → value, label
+  std::array<std::unordered_map<std::string, std::uint16_t>, kFacets> facet_ids;       // value → id
+
+  std::uint16_t facet_id(std::size_t f, const std::string& value) {
+    auto [it, added] = facet_ids[f].try_emplace(value, static_cast<std::uint16_t>(facet_labels[f].size()));
+    if (added) facet_labels[f].emplace_back(value, value);
+    return it->second;
+  }
 
   explicit impl(const content::guide& g) : guide(g) {
     for (const char* w : kStopwords) stopper.add(w);
+    // Facet values in the order the filters list them; values found only on resources come after.
+    for (const auto& c : g.categories) facet_labels[0].emplace_back(c.slug, c.name);
+    for (const auto& l : g.levels) facet_labels[1].emplace_back(l.slug, l.name);
+    for (const auto& p : g.publishers) facet_labels[2].emplace_back(p.slug, p.name);
+    std::sort(facet_labels[2].begin(), facet_labels[2].end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    facet_labels[3] = {{"free", "Kostnadsfri"}, {"paid", "Avgiftsbelagd"}, {"unknown", "Kostnad ej angiven"}};
+    std::set<std::string> formats;
+    for (const auto& r : g.resources)
+      if (!r.format.empty()) formats.insert(r.format);
+    for (const auto& f : formats) facet_labels[4].emplace_back(f, f);
+    for (std::size_t f = 0; f < kFacets; ++f)
+      for (std::size_t i = 0; i < facet_labels[f].size(); ++i)
+        facet_ids[f].emplace(facet_labels[f][i].first, static_cast<std::uint16_t>(i));
+
     Xapian::TermGenerator tg;
     tg.set_stemmer(stem);
     tg.set_stopper(&stopper);
-    tg.set_database(db);
-    tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+    // Parts of compounds are indexed stemmed only: a search for a part matches its stem, and the prefix
+    // match of the last word typed does not expand into every part.
     Xapian::TermGenerator parts;
     parts.set_stemmer(stem);
+    parts.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+    std::unordered_map<std::string, std::pair<std::string, std::string>> part_cache;  // word → parts, folded
+    std::unordered_map<std::string, Xapian::termcount> spelling;                      // word → occurrences
     std::map<std::string, int> cat_pos, lvl_pos;
     for (std::size_t i = 0; i < g.categories.size(); ++i) cat_pos[g.categories[i].slug] = static_cast<int>(i);
     for (std::size_t i = 0; i < g.levels.size(); ++i) lvl_pos[g.levels[i].slug] = static_cast<int>(i);
+    std::vector<std::pair<std::string, Xapian::docid>> order;
     for (const auto& r : g.resources) {
       Xapian::Document doc;
       tg.set_document(doc);
@@ -202,34 +368,57 @@ struct index::impl {
         tg.increase_termpos();
         tg.index_text(fold(p.text), p.wdf, "XA");
         tg.increase_termpos();
-        parts.index_text(compound_parts(p.text), 1);
-        parts.index_text(fold(compound_parts(p.text)), 1, "XA");
+        if (std::string joined = hyphenated_words(p.text); !joined.empty()) {
+          tg.index_text(joined, p.wdf);
+          tg.index_text(fold(joined), p.wdf, "XA");
+          tg.increase_termpos();
+        }
+        std::string compound, compound_folded;
+        for_each_word(p.text, [&](const std::string& w) {
+          ++spelling[w];
+          if (w.size() < 10) return;  // fewer than 10 bytes: fewer than 10 letters
+          auto it = part_cache.find(w);
+          if (it == part_cache.end()) {
+            std::string ps = word_parts(w);
+            it = part_cache.emplace(w, std::make_pair(ps, fold(ps))).first;
+          }
+          compound += it->second.first;
+          compound_folded += it->second.second;
+        });
+        if (!compound.empty()) {
+          parts.index_text(compound, 1);
+          parts.index_text(compound_folded, 1, "XA");
+        }
       }
       doc.add_boolean_term("XC" + r.category);
       doc.add_boolean_term("XL" + r.level);
       doc.add_boolean_term("XP" + r.publisher);
       doc.add_boolean_term("XK" + std::string(content::to_string(r.cost)));
       doc.add_boolean_term("XF" + r.format);
-      if (!r.category.empty()) doc.add_boolean_term("XH");
-      char sort[64];
-      std::snprintf(sort, sizeof sort, "%04d%04d%08d", cat ? cat_pos[r.category] : 9999, lvl ? lvl_pos[r.level] : 9999,
-                    r.order + 50000000);
-      doc.add_value(kSort, sort + r.title);
-      doc.add_value(kCategory, r.category);
-      doc.add_value(kLevel, r.level);
-      doc.add_value(kPublisher, r.publisher);
-      doc.add_value(kCost, content::to_string(r.cost));
-      doc.add_value(kFormat, r.format);
-      db.add_document(doc);
-      slugs.push_back(r.slug);
-      facet_values.push_back({r.category, r.level, r.publisher, content::to_string(r.cost), r.format});
-      texts[r.slug] = r.title + ". " + r.description_md;
+      Xapian::docid id = db.add_document(doc);
+      if (cat) {
+        char sort[64];
+        std::snprintf(sort, sizeof sort, "%04d%04d%08d", cat_pos[r.category], lvl ? lvl_pos[r.level] : 9999,
+                      r.order + 50000000);
+        order.emplace_back(sort + r.title, id);
+      }
+      std::string text = r.title + ". " + r.description_md;
+      std::vector<token> tokens = tokenize(text);
+      docs.push_back({r.slug,
+                      std::move(text),
+                      std::move(tokens),
+                      {facet_id(0, r.category), facet_id(1, r.level), facet_id(2, r.publisher),
+                       facet_id(3, std::string(content::to_string(r.cost))), facet_id(4, r.format)}});
     }
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& o : order) browse.push_back(o.second);
+    // Spelling data: each distinct word once, with how often it occurs.
+    for (const auto& [word, n] : spelling) db.add_spelling(word, n);
     db.commit();
   }
 
-  Xapian::Query parse(const std::string& q, const std::string& prefix, std::string* corrected) const {
-    // corrected: unused by callers today; kept so a caller can ask Xapian for its correction.
+  // partial: the last word may be unfinished (match it as a prefix too).
+  Xapian::Query parse(const std::string& q, const std::string& prefix, bool partial) const {
     Xapian::QueryParser qp;
     qp.set_stemmer(stem);
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
@@ -237,20 +426,19 @@ struct index::impl {
     qp.set_database(db);
     qp.set_default_op(Xapian::Query::OP_AND);
     qp.add_prefix("", prefix);
-    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PARTIAL;
-    if (corrected) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
-    Xapian::Query query;
+    // The last word as typed matches at most the 40 most frequent words it begins.
+    qp.set_max_expansion(40, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT, Xapian::QueryParser::FLAG_PARTIAL);
+    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT;
+    if (partial) flags |= Xapian::QueryParser::FLAG_PARTIAL;
     try {
-      query = qp.parse_query(q, flags);
+      return qp.parse_query(q, flags);
     } catch (const Xapian::QueryParserError&) {
       // Readers do not write query syntax: take the words only.
       std::string words;
       for (char c : q)
         words += (static_cast<unsigned char>(c) >= 0x80 || std::isalnum(static_cast<unsigned char>(c))) ? c : ' ';
-      query = qp.parse_query(words, flags & ~static_cast<unsigned>(Xapian::QueryParser::FLAG_BOOLEAN));
+      return qp.parse_query(words, flags & ~static_cast<unsigned>(Xapian::QueryParser::FLAG_BOOLEAN));
     }
-    if (corrected) *corrected = qp.get_corrected_query_string();
-    return query;
   }
 
   // "Menade du …?": each word the index does not know replaced by its closest indexed spelling.
@@ -269,111 +457,213 @@ struct index::impl {
       }
       word.clear();
     };
-    for (const auto& cp : code_points(q)) {
-      bool letter = cp.size() > 1 || std::isalnum(static_cast<unsigned char>(cp[0]));
-      if (letter) {
+    for_each_code_point(q, [&](std::string_view cp) {
+      if (cp.size() > 1 || std::isalnum(static_cast<unsigned char>(cp[0]))) {
         word += cp;
       } else {
         flush();
         out += cp;
       }
-    }
+    });
     flush();
     return changed ? out : std::string();
   }
 
-  results run(const request& r) const {
-    results out;
-    out.query = clean_query(r.q, &out.cut);
-    Xapian::Query text;
-    if (out.query.empty()) {
-      text = Xapian::Query("XH");
-    } else {
-      Xapian::Query exact = parse(out.query, "", nullptr);
-      Xapian::Query folded = parse(fold(out.query), "XA", nullptr);
-      text = Xapian::Query(Xapian::Query::OP_OR, exact, folded);
-    }
-    // One pass over the text's matches gives the hits (all filters) and every facet's counts (all
-    // filters but its own), from facet values kept in memory.
-    const std::array<const std::string*, 5> active = {&r.category, &r.level, &r.publisher, &r.cost, &r.format};
-    Xapian::Enquire enquire(db);
-    enquire.set_query(text);
-    if (out.query.empty()) enquire.set_sort_by_value(kSort, false);
-    Xapian::MSet mset = enquire.get_mset(0, db.get_doccount() + 1);
-    std::array<std::map<std::string, std::size_t>, 5> counts;
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const auto& values = facet_values[*it - 1];
-      unsigned failing = 0, failed_at = 0;
-      for (unsigned f = 0; f < 5; ++f)
-        if (!active[f]->empty() && values[f] != *active[f]) ++failing, failed_at = f;
-      if (failing == 0) {
-        for (unsigned f = 0; f < 5; ++f) ++counts[f][values[f]];
-        ++out.total;
-        if (out.hits.size() < kMaxHits) {
-          const std::string& slug = slugs[*it - 1];
-          hit h;
-          h.slug = slug;
-          h.excerpt_html = mset.snippet(texts.at(slug), 240, stem,
-                                        Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                                        "<mark>", "</mark>", "…");
-          out.hits.push_back(std::move(h));
-        }
-      } else if (failing == 1) {
-        ++counts[failed_at][values[failed_at]];
-      }
-    }
-    if (!out.query.empty() && out.total < 3) out.suggestion = suggest(out.query);
+  // What marks a word of an excerpt as matched: the stems of the query's words (as typed and folded);
+  // and, by the folded word, a compound that contains a query word of 6 letters or more, or a word that
+  // begins with the last query word (matched as a prefix while it is typed).
+  struct marker {
+    const impl& ix;
+    std::vector<std::uint32_t> stems;
+    std::vector<std::string> parts;  // folded query words of 6 letters or more
+    std::string last;                // the last query word, folded
+    mutable std::unordered_map<std::uint32_t, bool> by_word;
 
-    struct spec {
-      const char* param;
-      const char* label;
-      slot s;
-    };
-    const spec specs[5] = {{"kategori", "Kategori", kCategory},
-                           {"niva", "Nivå", kLevel},
-                           {"utgivare", "Utgivare", kPublisher},
-                           {"kostnad", "Kostnad", kCost},
-                           {"format", "Format", kFormat}};
-    for (unsigned f = 0; f < 5; ++f) {
-      facet fc;
-      fc.param = specs[f].param;
-      fc.label = specs[f].label;
-      for (const auto& [value, label] : facet_labels(specs[f].s)) {
-        facet_value v;
-        v.value = value;
-        v.label = label;
-        auto c = counts[f].find(value);
-        v.count = c == counts[f].end() ? 0 : c->second;
-        v.active = *active[f] == value;
-        fc.values.push_back(v);
+    marker(const impl& i, const std::string& query) : ix(i) {
+      std::vector<std::string> words;
+      for_each_word(query, [&](const std::string& w) { words.push_back(w); });
+      for (const auto& w : words) {
+        if (ix.stopper(w)) continue;
+        std::string f = fold(w);
+        for (const std::string& st : {ix.stem(w), ix.stem(f)})
+          if (auto it = ix.vocabulary.find(st); it != ix.vocabulary.end()) stems.push_back(it->second);
+        if (f.size() >= 6) parts.push_back(f);
       }
-      out.facets.push_back(std::move(fc));
+      if (!words.empty()) last = fold(words.back());
     }
+    bool matches(const token& t) const {
+      for (std::uint32_t s : stems)
+        if (t.stem == s || t.folded_stem == s) return true;
+      auto [it, added] = by_word.try_emplace(t.word, false);
+      if (added) {
+        const std::string& w = ix.words_by_id[t.word];
+        bool m = !last.empty() && w.size() > last.size() && w.compare(0, last.size(), last) == 0;
+        for (const auto& p : parts) m = m || (w.size() > p.size() && w.find(p) != std::string::npos);
+        it->second = m;
+      }
+      return it->second;
+    }
+  };
+
+  // About `max` bytes of the text around its first matched word, escaped, the matched words in <mark>.
+  static std::string excerpt(const entry& e, const marker& m, std::size_t max) {
+    std::size_t first = e.tokens.size();
+    for (std::size_t i = 0; i < e.tokens.size() && first == e.tokens.size(); ++i)
+      if (m.matches(e.tokens[i])) first = i;
+    // Start at the text's beginning when the first match fits; else a few words before the match.
+    std::size_t begin = 0;
+    if (first < e.tokens.size() && e.tokens[first].offset + e.tokens[first].length > max * 2 / 3)
+      begin = e.tokens[first >= 4 ? first - 4 : 0].offset;
+    std::size_t end = std::min(e.text.size(), begin + max);
+    // End after a whole word.
+    std::size_t last_word = begin;
+    for (const auto& t : e.tokens)
+      if (t.offset >= begin && t.offset + t.length <= end) last_word = t.offset + t.length;
+    if (end < e.text.size()) end = std::max(last_word, begin);
+    std::string out;
+    if (begin > 0) out += "…";
+    std::size_t at = begin;
+    auto escape = [&out, &e](std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i) {
+        char c = e.text[i];
+        switch (c) {
+          case '&': out += "&amp;"; break;
+          case '<': out += "&lt;"; break;
+          case '>': out += "&gt;"; break;
+          case '"': out += "&quot;"; break;
+          default: out += c;
+        }
+      }
+    };
+    for (const auto& t : e.tokens) {
+      if (t.offset < begin) continue;
+      if (t.offset + t.length > end) break;
+      if (!m.matches(t)) continue;
+      escape(at, t.offset);
+      out += "<mark>";
+      escape(t.offset, t.offset + t.length);
+      out += "</mark>";
+      at = t.offset + t.length;
+    }
+    escape(at, end);
+    if (end < e.text.size()) out += "…";
     return out;
   }
 
-  std::vector<std::pair<std::string, std::string>> facet_labels(slot s) const {
-    std::vector<std::pair<std::string, std::string>> out;
-    switch (s) {
-      case kCategory:
-        for (const auto& c : guide.categories) out.emplace_back(c.slug, c.name);
-        break;
-      case kLevel:
-        for (const auto& l : guide.levels) out.emplace_back(l.slug, l.name);
-        break;
-      case kPublisher:
-        for (const auto& p : guide.publishers) out.emplace_back(p.slug, p.name);
-        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-        break;
-      case kCost: out = {{"free", "Kostnadsfri"}, {"paid", "Avgiftsbelagd"}, {"unknown", "Kostnad ej angiven"}}; break;
-      case kFormat: {
-        std::set<std::string> formats;
-        for (const auto& r : guide.resources)
-          if (!r.format.empty()) formats.insert(r.format);
-        for (const auto& f : formats) out.emplace_back(f, f);
-        break;
+  // Counts one pass over the matches of the words: the hits (every filter holds) and, for each facet, the
+  // hits each of its values would give with the other filters kept.
+  struct tally {
+    std::array<std::uint16_t, kFacets> want{};  // kNoFilter or a value id
+    std::array<std::vector<std::size_t>, kFacets> counts;
+    std::size_t accepted = 0;
+    static constexpr std::uint16_t kNoFilter = 0xFFFE;
+
+    bool passes(const entry& d) const {
+      for (unsigned f = 0; f < kFacets; ++f)
+        if (want[f] != kNoFilter && d.facet[f] != want[f]) return false;
+      return true;
+    }
+    bool add(const entry& d) {
+      unsigned failing = 0, failed_at = 0;
+      for (unsigned f = 0; f < kFacets; ++f)
+        if (want[f] != kNoFilter && d.facet[f] != want[f]) ++failing, failed_at = f;
+      if (failing == 0) {
+        for (unsigned f = 0; f < kFacets; ++f) ++counts[f][d.facet[f]];
+        ++accepted;
+        return true;
       }
-      default: break;
+      if (failing == 1) ++counts[failed_at][d.facet[failed_at]];
+      return false;
+    }
+  };
+
+  // Xapian asks it about every document that matches the words (check_at_least is the whole database).
+  struct decider final : Xapian::MatchDecider {
+    const impl& ix;
+    tally& t;
+    decider(const impl& i, tally& ta) : ix(i), t(ta) {}
+    bool operator()(const Xapian::Document& d) const override { return t.add(ix.docs[d.get_docid() - 1]); }
+  };
+
+  results run(const request& r) const {
+    results out;
+    out.query = clean_query(r.q, &out.cut);
+    tally t;
+    const std::array<const std::string*, kFacets> active = {&r.category, &r.level, &r.publisher, &r.cost, &r.format};
+    for (std::size_t f = 0; f < kFacets; ++f) {
+      t.counts[f].assign(facet_labels[f].size(), 0);
+      if (active[f]->empty()) {
+        t.want[f] = tally::kNoFilter;
+      } else {
+        auto it = facet_ids[f].find(*active[f]);
+        t.want[f] = it == facet_ids[f].end() ? kNoSuchValue : it->second;
+      }
+    }
+    const Xapian::doccount all = db.get_doccount();
+    std::size_t page = std::max<std::size_t>(r.page, 1);
+    if (out.query.empty()) {
+      // No words: every resource in a category, in the guide's order, counted in memory.
+      for (Xapian::docid id : browse) t.add(docs[id - 1]);
+      std::size_t pages = t.accepted == 0 ? 1 : (t.accepted - 1) / kPageSize + 1;
+      page = std::min(page, pages);
+      std::size_t first = (page - 1) * kPageSize, seen = 0;
+      for (Xapian::docid id : browse) {
+        const entry& d = docs[id - 1];
+        if (!t.passes(d) || seen++ < first) continue;
+        out.hits.push_back({d.slug, plain_excerpt(d.text, 240)});
+        if (out.hits.size() == kPageSize) break;
+      }
+    } else {
+      // Lower case: a capital (a phone's first letter) must not turn stemming off for a word.
+      std::string words = join_hyphens(lower(out.query));
+      Xapian::Enquire enquire(db);
+      // The last word is matched as a prefix only when the index does not know it as a word: a finished
+      // word needs no expansion (its inflections match by stem, compounds it begins by their parts).
+      std::string last;
+      for_each_word(words, [&last](const std::string& w) { last = w; });
+      bool partial = !last.empty() && db.get_termfreq(last) == 0 && db.get_termfreq("XA" + fold(last)) == 0;
+      enquire.set_query(
+          Xapian::Query(Xapian::Query::OP_OR, parse(words, "", partial), parse(fold(words), "XA", partial)));
+      // One ranked pass over every match: the decider counts each and keeps those that pass the filters.
+      decider d(*this, t);
+      Xapian::MSet mset =
+          enquire.get_mset(static_cast<Xapian::doccount>((page - 1) * kPageSize), kPageSize, all, nullptr, &d);
+      std::size_t pages = t.accepted == 0 ? 1 : (t.accepted - 1) / kPageSize + 1;
+      if (page > pages) {
+        // Past the last page: the last one, its hits asked for again (the counts are already complete).
+        page = pages;
+        tally again = t;
+        decider d2(*this, again);
+        mset = enquire.get_mset(static_cast<Xapian::doccount>((page - 1) * kPageSize), kPageSize, all, nullptr, &d2);
+      }
+      marker m(*this, lower(out.query));
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        const entry& dc = docs[*it - 1];
+        out.hits.push_back({dc.slug, excerpt(dc, m, 240)});
+      }
+    }
+    out.total = t.accepted;
+    out.page = page;
+    out.first = out.hits.empty() ? 0 : (page - 1) * kPageSize + 1;
+    if (!out.query.empty() && out.total < 3) out.suggestion = suggest(out.query);
+
+    static const char* const kParams[kFacets] = {"kategori", "niva", "utgivare", "kostnad", "format"};
+    static const char* const kLabels[kFacets] = {"Kategori", "Nivå", "Utgivare", "Kostnad", "Format"};
+    for (std::size_t f = 0; f < kFacets; ++f) {
+      facet fc;
+      fc.param = kParams[f];
+      fc.label = kLabels[f];
+      for (std::size_t id = 0; id < facet_labels[f].size(); ++id) {
+        const auto& [value, label] = facet_labels[f][id];
+        if (value.empty()) continue;
+        facet_value v;
+        v.value = value;
+        v.label = label;
+        v.count = t.counts[f][id];
+        v.active = *active[f] == value;
+        fc.values.push_back(std::move(v));
+      }
+      out.facets.push_back(std::move(fc));
     }
     return out;
   }

@@ -11,11 +11,12 @@
 namespace cg::search {
 
 inline constexpr std::size_t kMaxQueryChars = 200;
-inline constexpr std::size_t kMaxHits = 100;  // hits returned (with excerpts); `total` counts them all
+inline constexpr std::size_t kPageSize = 50;  // hits on one page of results; `total` counts them all
 
 struct request {
   std::string q;                                         // as typed (normalize_query is applied inside)
   std::string category, level, publisher, cost, format;  // filters; empty: none
+  std::size_t page = 1;                                  // 1-based; past the last page: the last page
 };
 
 struct hit {
@@ -37,8 +38,10 @@ struct facet {
 struct results {
   std::string query;      // the query as searched (cleaned and cut)
   bool cut = false;       // the query was longer than kMaxQueryChars
-  std::size_t total = 0;  // every hit; `hits` holds the first kMaxHits of them
-  std::vector<hit> hits;
+  std::size_t total = 0;  // every hit
+  std::size_t page = 1;   // the page shown (1-based)
+  std::size_t first = 0;  // the 1-based number of hits[0] among all hits; 0 when there are none
+  std::vector<hit> hits;  // the page's hits, at most kPageSize
   std::vector<facet> facets;
   std::string suggestion;  // "Menade du …?"; empty when none
 };

@@ -115,5 +115,107 @@ TEST_F(Search, ExcerptsAreEscapedAndMarked) {
   EXPECT_NE(r.hits[0].excerpt_html.find("<mark>"), std::string::npos);
 }
 
+TEST_F(Search, EveryFacetCountIsTheTotalOfTheSearchWithThatValue) {
+  // The counts come from one pass over the matches; each must equal the search narrowed by that value.
+  for (const char* text : {"", "säkerhet", "utbildning", "rapport", "incident"}) {
+    for (const char* level : {"", "grundniva"}) {
+      request r = q(text);
+      r.level = level;
+      auto res = index_->search(r);
+      for (const auto& fc : res.facets) {
+        for (const auto& v : fc.values) {
+          request narrowed = r;
+          if (fc.param == "kategori") narrowed.category = v.value;
+          if (fc.param == "niva") narrowed.level = v.value;
+          if (fc.param == "utgivare") narrowed.publisher = v.value;
+          if (fc.param == "kostnad") narrowed.cost = v.value;
+          if (fc.param == "format") narrowed.format = v.value;
+          EXPECT_EQ(v.count, index_->search(narrowed).total)
+              << "q=" << text << " niva=" << level << " " << fc.param << "=" << v.value;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(Search, ACapitalLetterDoesNotTurnStemmingOff) {
+  EXPECT_EQ(top(q("Utbildningar"), 20), top(q("utbildningar"), 20));
+  EXPECT_TRUE(contains(top(q("Utbildningar"), 20), "disa"));
+}
+
+TEST_F(Search, HyphenatedWordsAreFoundWithAndWithoutTheHyphen) {
+  auto with = index_->search(q("it-incidenter"));
+  EXPECT_GT(with.total, 0u);
+  EXPECT_EQ(top(q("itincidenter"), 10), top(q("it-incidenter"), 10));
+}
+
+TEST_F(Search, ExcerptMarksCompoundsAndPrefixes) {
+  auto r = index_->search(q("säkerhetsarbete"));
+  ASSERT_FALSE(r.hits.empty());
+  for (const auto& h : r.hits) {
+    // The whole word is marked: "informationssäkerhetsarbete", "säkerhetsarbetet" …
+    auto at = h.excerpt_html.find("säkerhetsarbet");
+    ASSERT_NE(at, std::string::npos) << h.slug << ": " << h.excerpt_html;
+    EXPECT_NE(h.excerpt_html.rfind("<mark>", at), std::string::npos) << h.slug << ": " << h.excerpt_html;
+    EXPECT_LT(h.excerpt_html.find("</mark>", at), h.excerpt_html.find(' ', at)) << h.slug << ": " << h.excerpt_html;
+  }
+  auto p = index_->search(q("lösenor"));  // typed so far
+  ASSERT_FALSE(p.hits.empty());
+  EXPECT_NE(p.hits[0].excerpt_html.find("<mark>lösenord"), std::string::npos) << p.hits[0].excerpt_html;
+}
+
+TEST_F(Search, UnknownFilterValueMatchesNothing) {
+  request r = q("säkerhet");
+  r.publisher = "finns-inte";
+  auto res = index_->search(r);
+  EXPECT_EQ(res.total, 0u);
+  EXPECT_TRUE(res.hits.empty());
+}
+
+// A guide of 130 resources (the default ones, copied): more than two pages of hits.
+TEST(SearchPages, PagesThroughAllHitsAndClampsPastTheLast) {
+  auto g = content::load_guide(content::default_pack());
+  ASSERT_TRUE(g.ok());
+  content::guide big = *g;
+  big.resources.clear();
+  big.site.start_picks.clear();
+  for (std::size_t i = 0; i < 130; ++i) {
+    content::resource r = g->resources[i % g->resources.size()];
+    if (r.category.empty()) r.category = g->categories.front().slug;
+    if (r.level.empty()) r.level = g->levels.front().slug;
+    r.slug = "kopia-" + std::to_string(i);
+    r.order = static_cast<int>(i);
+    big.resources.push_back(r);
+  }
+  index idx(big);
+  for (const char* text : {"", "säkerhet"}) {
+    request r = q(text);
+    auto p1 = idx.search(r);
+    ASSERT_GT(p1.total, kPageSize) << text;
+    std::size_t pages = (p1.total - 1) / kPageSize + 1;
+    std::vector<std::string> seen;
+    for (std::size_t page = 1; page <= pages; ++page) {
+      r.page = page;
+      auto res = idx.search(r);
+      EXPECT_EQ(res.page, page);
+      EXPECT_EQ(res.total, p1.total);
+      EXPECT_EQ(res.first, (page - 1) * kPageSize + 1);
+      EXPECT_EQ(res.hits.size(), page < pages ? kPageSize : p1.total - (pages - 1) * kPageSize);
+      for (const auto& h : res.hits) seen.push_back(h.slug);
+    }
+    std::vector<std::string> unique = seen;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    EXPECT_EQ(seen.size(), p1.total) << text;
+    EXPECT_EQ(unique.size(), seen.size()) << text << ": a hit on two pages";
+    r.page = 999;
+    auto past = idx.search(r);
+    EXPECT_EQ(past.page, pages);
+    EXPECT_FALSE(past.hits.empty());
+    r.page = 0;
+    EXPECT_EQ(idx.search(r).page, 1u);
+  }
+}
+
 }  // namespace
 }  // namespace cg::search

@@ -212,9 +212,13 @@ http::response reader_site::handle(const http::request& req) const {
     sr.publisher = query_param(req.query, "utgivare");
     sr.cost = query_param(req.query, "kostnad");
     sr.format = query_param(req.query, "format");
+    // "sida": a page number; anything else is the first page.
+    std::string page = query_param(req.query, "sida");
+    if (!page.empty() && page.size() <= 6 && page.find_first_not_of("0123456789") == std::string::npos)
+      sr.page = static_cast<std::size_t>(std::stoul(page));
     search::results res = snap->search->search(sr);
     if (on_search_ && is_countable(req) && !res.query.empty())
-      on_search_(search::normalize_query(res.query), res.hits.size());
+      on_search_(search::normalize_query(res.query), res.total);
     http::response r;
     r.header("Content-Type", "text/html; charset=utf-8");
     r.header("Cache-Control", "no-store");

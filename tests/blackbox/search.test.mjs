@@ -8,6 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { startServer, contentDir } from './server.mjs';
 import { parseSimpleToml, kNotFoundPath } from './content.mjs';
@@ -530,4 +531,83 @@ describe('search counts for the editors', { timeout: 60000 }, () => {
     assert.ok(!/203\.0\.113\.9|127\.0\.0\.1|spar=1|Firefox/.test(dump), `search_counts holds client data:\n${dump.slice(0, 2000)}`);
     assert.ok(whileRunning > 0, 'no search_counts row was written within 3 s while the server ran (flush interval 200 ms); they came only at SIGTERM');
   });
+});
+
+describe('search results over several pages (a guide of more than 50 resources)', { timeout: 120000 }, () => {
+  let srv;
+  let dir;
+  const copies = 40; // each of the first 40 resources once more: at least 86 categorised resources
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cyberguide-paging-'));
+    fs.cpSync(contentDir, dir, { recursive: true });
+    const files = fs.readdirSync(path.join(dir, 'resources')).filter((f) => f.endsWith('.toml')).sort();
+    let made = 0;
+    for (const f of files) {
+      if (made === copies) break;
+      const text = fs.readFileSync(path.join(dir, 'resources', f), 'utf8');
+      if (/^category = ""/m.test(text)) continue;
+      const slug = `kopia-${made}`;
+      fs.writeFileSync(path.join(dir, 'resources', `${slug}.toml`), text.replace(/^slug = ".*"$/m, `slug = "${slug}"`));
+      made += 1;
+    }
+    assert.equal(made, copies);
+    srv = await startServer({ content: dir });
+  }, { timeout: 30000 });
+  after(async () => {
+    if (srv) {
+      const r = await srv.stop();
+      srv.cleanup();
+      assert.equal(r.code, 0, `server exit after SIGTERM: ${JSON.stringify(r)}\n${srv.output()}`);
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function fetchPage(p) {
+    const res = await get(srv.baseUrl, p);
+    assert.equal(res.status, 200, `${p}: status ${res.status}`);
+    const html = res.body.toString('utf8');
+    const nav = /<nav\b[^>]*class\s*=\s*["']pages["'][^>]*>([\s\S]*?)<\/nav>/i.exec(html)?.[1] ?? null;
+    const link = (rel) => {
+      const m = nav && new RegExp(`<a\\b[^>]*href\\s*=\\s*["']([^"']*)["'][^>]*rel\\s*=\\s*["']${rel}["']`, 'i').exec(nav);
+      return m ? decodeEntities(m[1]) : null;
+    };
+    return { ...parsePage(html), nav: nav && stripTags(nav), next: link('next'), prev: link('prev') };
+  }
+
+  for (const params of [{}, { q: 'säkerhet' }, { q: 'Sakerhet' }]) {
+    it(`pages through every hit of ${JSON.stringify(params)} once, 50 to a page, with "Föregående"/"Nästa" links`, async () => {
+      const first = await fetchPage(searchPath(params));
+      assert.ok(typeof first.count === 'number' && first.count > 50, `${JSON.stringify(params)}: ${first.count} hits, expected more than 50`);
+      const pages = Math.ceil(first.count / 50);
+      const seen = [];
+      let p = searchPath(params);
+      for (let n = 1; n <= pages; n += 1) {
+        const pg = await fetchPage(p);
+        assert.equal(pg.count, first.count, `${p}: the hit count changed`);
+        assert.equal(pg.hits.length, n < pages ? 50 : first.count - 50 * (pages - 1), `${p}: hits on page ${n}`);
+        const from = 50 * (n - 1) + 1;
+        assert.ok(pg.nav?.includes(`Visar träff ${from}–${from + pg.hits.length - 1} av ${first.count} (sida ${n} av ${pages})`), `${p}: nav text ${JSON.stringify(pg.nav)}`);
+        assert.equal(pg.prev !== null, n > 1, `${p}: a "Föregående sida" link on page ${n}`);
+        assert.equal(pg.next !== null, n < pages, `${p}: a "Nästa sida" link on page ${n}`);
+        // Every facet link goes back to the first page.
+        for (const l of pg.facetLinks) assert.equal(paramsOf(l.href).sida, undefined, `${p}: facet link ${l.href} keeps sida`);
+        seen.push(...pg.hits);
+        if (pg.next) {
+          const np = paramsOf(pg.next);
+          assert.equal(np.sida, String(n + 1), `${p}: next link ${pg.next}`);
+          for (const [k, v] of Object.entries(params)) assert.equal(np[k], v, `${p}: next link ${pg.next} loses ${k}`);
+          p = pg.next;
+        }
+      }
+      assert.equal(seen.length, first.count, 'hits over all pages');
+      assert.equal(new Set(seen).size, seen.length, `a hit on two pages: ${seen.filter((s, i) => seen.indexOf(s) !== i)}`);
+      // Past the last page: the last page; nonsense: the first.
+      const past = await fetchPage(searchPath({ ...params, sida: '999' }));
+      assert.deepEqual(past.hits, seen.slice(50 * (pages - 1)), 'sida=999 shows the last page');
+      for (const bad of ['0', '-1', 'abc', '1e3', '99999999999999999999']) {
+        const b = await fetchPage(searchPath({ ...params, sida: bad }));
+        assert.deepEqual(b.hits, first.hits, `sida=${bad} shows the first page`);
+      }
+    });
+  }
 });
