@@ -199,12 +199,16 @@ describe('admin: editing, drafts, publishing, history', { timeout: 180000 }, () 
       const pub = await get(srv.baseUrl, p);
       assert.ok(!pub.body.toString('utf8').includes(t1), `the public ${p} shows the unpublished draft`);
     }
+    // Search sees published content only: the draft's new word finds nothing yet.
+    const findsDisa = async () => /href="\/resurser\/disa"/.test((await get(srv.baseUrl, '/sok?q=testtiteln')).body.toString('utf8'));
+    assert.equal(await findsDisa(), false, '/sok?q=testtiteln finds the unpublished draft title');
 
     const { id } = await publish(anna, 'Ny titel på Disa');
     rev1 = id;
     const { ok, res } = await waitPublic(srv.baseUrl, '/resurser/disa', (t) => h1(t) === t1, 3000);
     assert.ok(ok, `the public /resurser/disa does not show the published title within 3 s (h1 ${JSON.stringify(h1(res.text))})`);
     for (const p of affected) assert.ok((await get(srv.baseUrl, p)).body.toString('utf8').includes(t1), `public ${p} lacks the published title`);
+    assert.equal(await findsDisa(), true, '/sok?q=testtiteln does not find the published title');
     assert.ok(!visibleText((await anna.get('/admin/utkast')).text).includes(t1), '/admin/utkast still lists the published change');
   });
 
