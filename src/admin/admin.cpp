@@ -6,10 +6,12 @@
 
 #include "admin/editing.hpp"
 #include "admin/forms.hpp"
+#include "admin/statistics.hpp"
 #include "content/diff.hpp"
 #include "render/render.hpp"
 #include "render/templates.hpp"
 #include "store/document.hpp"
+#include "util/calendar.hpp"
 #include "util/hash.hpp"
 #include "util/log.hpp"
 
@@ -221,7 +223,8 @@ struct admin_site::impl {
                                                                 {"/admin/borja-har", "Var ska jag börja?"},
                                                                 {"/admin/utrop", "Utropsrutor"},
                                                                 {"/admin/adresser", "Byt adresser"},
-                                                                {"/admin/historik", "Historik"}};
+                                                                {"/admin/historik", "Historik"},
+                                                                {"/admin/statistik", "Statistik"}};
       if (who->user.role == "admin") {
         items.push_back({"/admin/konton", "Konton"});
         items.push_back({"/admin/installningar", "Inställningar"});
@@ -399,6 +402,7 @@ struct admin_site::impl {
           *who, post, f, notice, "/admin/borja-har", "Var ska jag börja?", start_picks_form,
           [](const guide& g, const form& v) { return start_picks_fields(g, v); }, apply_start_picks, "startval");
     if (s1 == "adresser" && seg.size() == 2) return addresses(*who, post, f);
+    if (s1 == "statistik" && !post && seg.size() <= 3) return statistics(*who, seg, q);
 
     // Administrators only from here on.
     if (s1 == "konton" || s1 == "installningar" || s1 == "logg") {
@@ -411,6 +415,41 @@ struct admin_site::impl {
       if (s1 == "konton") return accounts(*who, seg, f, post, notice);
     }
     return not_found(&*who);
+  }
+
+  // ---- statistics ----
+
+  http::response statistics(const signed_in& who, const std::vector<std::string>& seg, const form& q) {
+    std::string csv_name;
+    if (seg.size() == 3) {
+      const std::string& file = seg[2];
+      if (file.size() <= 4 || file.substr(file.size() - 4) != ".csv") return not_found(&who);
+      csv_name = file.substr(0, file.size() - 4);
+    }
+    const std::int64_t today = calendar::stockholm_day_number(clock.now());
+    stats::period_choice when = stats::choose_period(q.get("period"), q.get("fran"), q.get("till"), today);
+    stats::counts c;
+    store::day_range range{calendar::format_day(when.previous.from), calendar::format_day(when.current.to)};
+    c.clicks = st.link_clicks(range);
+    c.views = st.page_views(range);
+    c.searches = st.search_counts(range);
+    const guide g = st.load_published();
+    stats::report rep = stats::build_report(g, when, c);
+    if (!csv_name.empty()) {
+      std::optional<std::string> csv = statistics_csv(rep, csv_name);
+      if (!csv) return not_found(&who);
+      http::response resp;
+      resp.header("Content-Type", "text/csv; charset=utf-8");
+      resp.header("Content-Disposition", "attachment; filename=\"statistik-" + csv_name + "-" +
+                                             calendar::format_day(when.current.from) + "-" +
+                                             calendar::format_day(when.current.to) + ".csv\"");
+      resp.header("Cache-Control", "no-store");
+      resp.header("X-Robots-Tag", "noindex, nofollow");
+      resp.owned = std::move(*csv);
+      return resp;
+    }
+    return page(200, "Statistik", "statistics", statistics_data(rep, g.site.owner_domains, q.get("sortera")), &who,
+                "/admin/statistik");
   }
 
   http::response login_page(const owned_request&, const std::string& username, const std::string& msg, int status) {

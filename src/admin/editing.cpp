@@ -129,6 +129,12 @@ field_spec select(std::string name, std::string label, const form& v, std::vecto
   return f;
 }
 
+field_spec checkbox(std::string name, std::string label, const form& v, std::string hint) {
+  field_spec f = field(std::move(name), std::move(label), kind::checkbox, v, false, std::move(hint));
+  f.value = f.value.empty() ? "" : "1";
+  return f;
+}
+
 template <typename T>
 T* find_slug(std::vector<T>& v, const std::string& slug) {
   auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.slug == slug; });
@@ -499,7 +505,9 @@ const std::vector<std::pair<std::string, std::string>>& site_text_labels() {
       {"eu", "EU-direktiven NIS2 och CER"},
       {"about", "Om guiden"},
       {"start_intro", "Inledning till Var ska jag börja?"},
-      {"categories_intro", "Inledning till kategorierna"}};
+      {"categories_intro", "Inledning till kategorierna"},
+      {"site_about", "Om webbplatsen (sidan /om-webbplatsen: vad som räknas, inga kakor)"},
+      {"accessibility", "Tillgänglighetsredogörelse (sidan /tillganglighetsredogorelse)"}};
   return k;
 }
 constexpr std::size_t kMaxPicks = 5;
@@ -586,12 +594,21 @@ field_errors apply_start_picks(guide& g, const form& f) {
 form settings_form(const guide& g) {
   form f;
   f.set("owner_domains", join_lines(g.site.owner_domains));
+  if (g.site.text("campaign_tags") == "on") f.set("campaign_tags", "1");
+  for (const char* k : {"utm_source", "utm_medium", "utm_campaign"}) f.set(k, g.site.text(k));
   return f;
 }
 
 std::vector<field_spec> settings_fields(const form& v) {
   return {field("owner_domains", "Ägarens domäner", kind::textarea, v, false,
-                "En domän per rad, till exempel mcf.se. Underdomäner räknas med.")};
+                "En domän per rad, till exempel mcf.se. Underdomäner räknas med."),
+          checkbox("campaign_tags", "Lägg till kampanjtaggar på länkar till ägarens domäner", v,
+                   "Ägarens egen webbanalys kan då se att besöken kom från guiden. Taggarna läggs till när länken "
+                   "följs och sparas aldrig i innehållet; en adress som redan har en parameter med samma namn behåller "
+                   "sin egen."),
+          field("utm_source", "utm_source", kind::text, v, false, "Till exempel cyberguide."),
+          field("utm_medium", "utm_medium", kind::text, v, false, "Till exempel referral."),
+          field("utm_campaign", "utm_campaign", kind::text, v, false, "Till exempel guide-cybersaker-kommun.")};
 }
 
 field_errors apply_settings(guide& g, const form& f) {
@@ -608,6 +625,22 @@ field_errors apply_settings(guide& g, const form& f) {
       continue;
     }
     changed.site.owner_domains.push_back(d);
+  }
+  bool on = !f.get("campaign_tags").empty();
+  changed.site.texts["campaign_tags"] = on ? "on" : "";
+  for (const char* k : {"utm_source", "utm_medium", "utm_campaign"}) {
+    std::string v = trim(f.raw(k));
+    bool ok = v.size() <= 100 && std::all_of(v.begin(), v.end(), [](char ch) {
+                return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                       ch == '_' || ch == '.';
+              });
+    if (!ok)
+      c.add(k,
+            std::string(k) +
+                " får bara innehålla bokstäverna a–z, siffror, punkt, bindestreck och understreck (högst 100 tecken).");
+    else if (on && v.empty())
+      c.add(k, "Fyll i " + std::string(k) + " eller stäng av kampanjtaggarna.");
+    changed.site.texts[k] = v;
   }
   return commit_if_valid(g, std::move(changed), c.errors);
 }

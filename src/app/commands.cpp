@@ -97,27 +97,51 @@ int serve(const config& c) {
   refresher.start(std::chrono::milliseconds(c.poll_interval_ms));
 
   system_clock_source clock;
-  stats::link_counter counter(*st, clock);
+  // Counts per Swedish day, buffered in memory and written at most flush_interval_ms apart and at
+  // shutdown. Keys hold several fields separated by \x1f (which no slug, host or path contains).
+  auto split = [](const std::string& key) {
+    auto sep = key.rfind('\x1f');
+    return std::make_pair(key.substr(0, sep), key.substr(sep + 1));
+  };
+  stats::daily_counter counter(
+      [&st, &split](const std::vector<stats::daily_count>& rows) {
+        std::vector<store::link_click> out;
+        for (const auto& r : rows) {
+          auto [slug, host] = split(r.key);
+          out.push_back({slug, r.day, r.count, host});
+        }
+        return st->add_link_clicks(out);
+      },
+      clock);
   counter.start(std::chrono::milliseconds(c.flush_interval_ms));
-
-  // Searches are buffered like clicks: the key is "query\x1fhits", split again when written.
-  stats::link_counter searches(
-      [&st](const std::vector<store::link_click>& rows) -> std::int64_t {
+  stats::daily_counter searches(
+      [&st, &split](const std::vector<stats::daily_count>& rows) -> std::int64_t {
         std::vector<store::search_count> out;
         for (const auto& r : rows) {
-          auto sep = r.resource_slug.rfind('\x1f');
-          out.push_back({r.day, r.resource_slug.substr(0, sep), std::stoll(r.resource_slug.substr(sep + 1)), r.count});
+          auto [query, hits] = split(r.key);
+          out.push_back({r.day, query, std::stoll(hits), r.count});
         }
         st->add_search_counts(out);
         return 0;
       },
       clock);
   searches.start(std::chrono::milliseconds(c.flush_interval_ms));
-  site::reader_site reader(
-      holder, [&counter](const std::string& slug) { counter.count(slug); },
-      [&searches](const std::string& query, std::size_t hits) {
-        searches.count(query + '\x1f' + std::to_string(hits));
-      });
+  stats::daily_counter views(
+      [&st](const std::vector<stats::daily_count>& rows) -> std::int64_t {
+        std::vector<store::page_view> out;
+        for (const auto& r : rows) out.push_back({r.key, r.day, r.count});
+        st->add_page_views(out);
+        return 0;
+      },
+      clock);
+  views.start(std::chrono::milliseconds(c.flush_interval_ms));
+  site::reader_site reader(holder, site::sinks{[&counter](const std::string& slug, const std::string& host) {
+                                                 counter.count(slug + '\x1f' + host);
+                                               },
+                                               [&searches](const std::string& query, std::size_t hits) {
+                                                 searches.count(query + '\x1f' + std::to_string(hits));
+                                               },
+                                               [&views](const std::string& path) { views.count(path); }});
   admin::options aopt;
   aopt.secure = c.secure();
   if (!c.public_url.empty()) {
@@ -161,6 +185,7 @@ int serve(const config& c) {
     refresher.stop();
     counter.stop();
     searches.stop();
+    views.stop();
     return 1;
   }
   std::string host = c.listen.find(':') != std::string::npos ? "[" + c.listen + "]" : c.listen;
@@ -181,9 +206,12 @@ int serve(const config& c) {
   refresher.stop();
   counter.stop();
   searches.stop();
+  views.stop();
+  std::int64_t pending = counter.pending() + searches.pending() + views.pending();
   log::info("stopped", {{"links_counted", std::to_string(counter.total_counted())},
-                        {"pending", std::to_string(counter.pending())}});
-  return counter.pending() == 0 ? 0 : 1;
+                        {"page_views_counted", std::to_string(views.total_counted())},
+                        {"pending", std::to_string(pending)}});
+  return pending == 0 ? 0 : 1;
 }
 
 int content_import(const config& c, const std::string& dir, bool publish) {

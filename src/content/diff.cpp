@@ -30,9 +30,16 @@ flat flatten(const guide& g) {
                                                            {"eu", "NIS2 och CER"},
                                                            {"about", "Om guiden"},
                                                            {"start_intro", "Inledning till Var ska jag börja?"},
-                                                           {"categories_intro", "Inledning till kategorierna"}};
+                                                           {"categories_intro", "Inledning till kategorierna"},
+                                                           {"site_about", "Om webbplatsen"},
+                                                           {"accessibility", "Tillgänglighetsredogörelse"},
+                                                           {"campaign_tags", "Kampanjtaggar på"},
+                                                           {"utm_source", "utm_source"},
+                                                           {"utm_medium", "utm_medium"},
+                                                           {"utm_campaign", "utm_campaign"}};
   int n = 0;
   for (const char* k : kSiteTextKeys) put(f, 0, "Webbplatsens texter", "", n++, kText.at(k), g.site.text(k));
+  for (const char* k : kSiteSettingKeys) put(f, 0, "Webbplatsens texter", "", n++, kText.at(k), g.site.text(k));
   put(f, 0, "Webbplatsens texter", "", n++, "Ägarens domäner", join(g.site.owner_domains, ", "));
   for (std::size_t i = 0; i < g.site.start_picks.size(); ++i) {
     const auto& p = g.site.start_picks[i];

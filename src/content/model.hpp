@@ -59,8 +59,12 @@ struct site {
   const std::string& text(const std::string& key) const;
 };
 
-inline constexpr const char* kSiteTextKeys[] = {"title", "tagline",     "intro",           "why", "covers", "eu",
-                                                "about", "start_intro", "categories_intro"};
+inline constexpr const char* kSiteTextKeys[] = {
+    "title",       "tagline",          "intro",      "why",          "covers", "eu", "about",
+    "start_intro", "categories_intro", "site_about", "accessibility"};
+// Settings kept with the texts (site.toml): campaign tags on links to the owner's domains.
+// campaign_tags is "on" or ""; the utm_* values are added to such links when it is on.
+inline constexpr const char* kSiteSettingKeys[] = {"campaign_tags", "utm_source", "utm_medium", "utm_campaign"};
 
 struct guide {
   content::site site;

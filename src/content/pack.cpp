@@ -132,6 +132,7 @@ result<guide> parse_pack(const pack_files& files) {
       toml::table t = parse_file(name, need(name));
       reader r(name, t);
       for (const char* key : kSiteTextKeys) g.site.texts[key] = r.str(key, std::string_view(key) == "title");
+      for (const char* key : kSiteSettingKeys) g.site.texts[key] = r.str(key, false);
       g.site.owner_domains = r.strings("owner_domains");
       each_table(r, name, "start_pick", [&](const reader& p) {
         g.site.start_picks.push_back({p.str("resource"), p.str("text", false)});
@@ -220,6 +221,7 @@ pack_files write_pack(const guide& g) {
   {
     std::ostringstream o;
     for (const char* key : kSiteTextKeys) kv(o, key, g.site.text(key));
+    for (const char* key : kSiteSettingKeys) kv(o, key, g.site.text(key));
     o << "owner_domains = " << toml_list(g.site.owner_domains) << "\n";
     for (const auto& sp : g.site.start_picks) {
       o << "\n[[start_pick]]\n";

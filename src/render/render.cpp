@@ -3,6 +3,7 @@
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 #include "render/markdown.hpp"
 #include "render/templates.hpp"
@@ -209,6 +210,15 @@ class builder {
     add("/", "start", g_.site.text("title"), start_page(), {}, markdown_to_text(g_.site.text("tagline")));
     add("/kategorier", "categories", "Kategorier", categories_page(), {crumb("Kategorier")}, "");
     add("/nivaer", "levels", "Nivåer", levels_page(), {crumb("Nivåer")}, "");
+    // Pages a Swedish public site must have, written by the editors.
+    for (const auto& [path, key, heading] :
+         {std::tuple<const char*, const char*, const char*>{"/om-webbplatsen", "site_about", "Om webbplatsen"},
+          {"/tillganglighetsredogorelse", "accessibility", "Tillgänglighetsredogörelse"}}) {
+      mu::data b;
+      b.set("heading", heading);
+      b.set("body_html", markdown_to_html(g_.site.text(key)));
+      add(path, "text_page", heading, b, {crumb(heading)}, "");
+    }
     for (const auto& c : g_.categories) {
       std::string base = "/kategorier/" + c.slug;
       add(base, "category", c.name, category_page(c), {crumb("Kategorier", "/kategorier"), crumb(c.name)}, c.summary,

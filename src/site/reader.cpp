@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "content/links.hpp"
 #include "content/model.hpp"
 #include "render/render.hpp"
 #include "search/search.hpp"
@@ -196,7 +197,12 @@ http::response reader_site::handle(const http::request& req) const {
     if (!dest) {
       return page_response(req, snap->not_found, snap, false);
     }
-    if (is_countable(req) && on_click_) on_click_(std::string(path.substr(4)));
+    std::string host = content::url_host(*dest);
+    if (is_countable(req) && sinks_.click) sinks_.click(std::string(path.substr(4)), host);
+    const content::site& site = snap->guide->site;
+    if (site.text("campaign_tags") == "on" && content::is_owner_host(host, site.owner_domains))
+      dest = content::with_campaign_tags(*dest,
+                                         {site.text("utm_source"), site.text("utm_medium"), site.text("utm_campaign")});
     http::response r;
     r.status = 302;
     r.header("Location", *dest);
@@ -217,8 +223,10 @@ http::response reader_site::handle(const http::request& req) const {
     if (!page.empty() && page.size() <= 6 && page.find_first_not_of("0123456789") == std::string::npos)
       sr.page = static_cast<std::size_t>(std::stoul(page));
     search::results res = snap->search->search(sr);
-    if (on_search_ && is_countable(req) && !res.query.empty())
-      on_search_(search::normalize_query(res.query), res.total);
+    if (is_countable(req)) {
+      if (sinks_.search && !res.query.empty()) sinks_.search(search::normalize_query(res.query), res.total);
+      if (sinks_.view) sinks_.view("/sok");
+    }
     http::response r;
     r.header("Content-Type", "text/html; charset=utf-8");
     r.header("Cache-Control", "no-store");
@@ -227,7 +235,10 @@ http::response reader_site::handle(const http::request& req) const {
   }
 
   std::string key(path);
-  if (const render::page* p = snap->find(key)) return page_response(req, *p, snap);
+  if (const render::page* p = snap->find(key)) {
+    if (sinks_.view && is_countable(req) && p->content_type.rfind("text/html", 0) == 0) sinks_.view(key);
+    return page_response(req, *p, snap);
+  }
 
   // "/kategorier/rapporter/" → "/kategorier/rapporter"
   if (key.size() > 1 && key.back() == '/') {

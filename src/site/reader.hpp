@@ -42,24 +42,32 @@ bool is_countable(const http::request& req);
 // True when the User-Agent names a known crawler, preview fetcher or monitoring bot.
 bool is_bot(std::string_view user_agent);
 
-using click_sink = std::function<void(const std::string& slug)>;
+// Told of every counted followed link: the resource and the host it leads to.
+using click_sink = std::function<void(const std::string& slug, const std::string& host)>;
 // Told of every search (GET, not a bot): the normalized query and its number of hits.
 using search_sink = std::function<void(const std::string& query, std::size_t hits)>;
+// Told of every counted view of a reader page (answered 200 or 304): its path.
+using view_sink = std::function<void(const std::string& path)>;
+
+// Where the reader site reports what it counts; any of them may be empty.
+struct sinks {
+  click_sink click;
+  search_sink search;
+  view_sink view;
+};
 
 // The value of a parameter in a query string ("a=1&q=s%C3%A4k" → "säk" for "q"), '+' as space.
 std::string query_param(std::string_view query, std::string_view name);
 
 class reader_site {
  public:
-  reader_site(const snapshot_holder& holder, click_sink on_click, search_sink on_search = nullptr)
-      : holder_(holder), on_click_(std::move(on_click)), on_search_(std::move(on_search)) {}
+  reader_site(const snapshot_holder& holder, sinks s) : holder_(holder), sinks_(std::move(s)) {}
   // Thread-safe; called on network threads.
   http::response handle(const http::request& req) const;
 
  private:
   const snapshot_holder& holder_;
-  click_sink on_click_;
-  search_sink on_search_;
+  sinks sinks_;
 };
 
 }  // namespace cg::site

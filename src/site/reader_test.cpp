@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "content/links.hpp"
 #include "content/pack.hpp"
 #include "render/render.hpp"
 #include "site/headers.hpp"
@@ -110,8 +111,12 @@ class ReaderSite : public ::testing::Test {
   static content::guide* guide_;
   static std::shared_ptr<const render::snapshot> snapshot_;
   snapshot_holder holder_;
-  std::vector<std::string> clicks_;
-  reader_site site_{holder_, [this](const std::string& s) { clicks_.push_back(s); }};
+  std::vector<std::string> clicks_, hosts_, views_;
+  reader_site site_{holder_, sinks{[this](const std::string& s, const std::string& h) {
+                                     clicks_.push_back(s);
+                                     hosts_.push_back(h);
+                                   },
+                                   nullptr, [this](const std::string& p) { views_.push_back(p); }}};
 };
 
 content::guide* ReaderSite::guide_ = nullptr;
@@ -147,6 +152,53 @@ TEST_F(ReaderSite, HeadAndBotsAreRedirectedButNotCounted) {
   EXPECT_EQ(site_.handle(head).status, 302);
   EXPECT_EQ(site_.handle(get("/go/disa", {{"User-Agent", "Googlebot/2.1"}})).status, 302);
   EXPECT_TRUE(clicks_.empty());
+}
+
+TEST_F(ReaderSite, CountsTheHostOfAFollowedLink) {
+  ASSERT_EQ(site_.handle(get("/go/disa")).status, 302);
+  ASSERT_EQ(hosts_.size(), 1u);
+  EXPECT_EQ(hosts_[0], content::url_host(guide_->find_resource("disa")->url));
+}
+
+TEST_F(ReaderSite, CountsViewsOfReaderPagesAnswered200Or304Only) {
+  auto first = site_.handle(get("/kategorier"));
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(site_.handle(get("/kategorier", {{"If-None-Match", header(first, "ETag")}})).status, 304);
+  auto head = get("/kategorier");
+  head.method = http::method::head;
+  site_.handle(head);
+  site_.handle(get("/kategorier", {{"User-Agent", "Mozilla/5.0 (compatible; bingbot/2.0)"}}));
+  site_.handle(get("/kategorier", {{"Sec-Purpose", "prefetch"}}));
+  site_.handle(get("/finns-inte"));
+  site_.handle(get("/kategorier/"));  // 301 to /kategorier
+  site_.handle(get(snapshot_->css_path));
+  site_.handle(get("/sok", {}));
+  EXPECT_EQ(views_, (std::vector<std::string>{"/kategorier", "/kategorier", "/sok"}));
+}
+
+TEST_F(ReaderSite, CampaignTagsOnlyOnOwnerDomainLinksAndOnlyWhenOn) {
+  content::guide g = *guide_;
+  g.site.owner_domains = {"mcf.se"};
+  g.site.texts["utm_source"] = "cyberguide";
+  g.site.texts["utm_medium"] = "referral";
+  g.site.texts["utm_campaign"] = "guide";
+  content::resource* owner = nullptr;
+  content::resource* other = nullptr;
+  for (auto& r : g.resources) {
+    if (!owner && content::is_owner_host(content::url_host(r.url), g.site.owner_domains)) owner = &r;
+    if (!other && !content::is_owner_host(content::url_host(r.url), g.site.owner_domains)) other = &r;
+  }
+  ASSERT_TRUE(owner && other);
+  owner->url = "https://www.mcf.se/sida?utm_source=egen";
+  std::string owner_slug = owner->slug, other_slug = other->slug, other_url = other->url;
+  g.site.texts["campaign_tags"] = "";
+  holder_.swap_in(render::build_snapshot(g, 2));
+  EXPECT_EQ(header(site_.handle(get("/go/" + owner_slug)), "Location"), "https://www.mcf.se/sida?utm_source=egen");
+  g.site.texts["campaign_tags"] = "on";
+  holder_.swap_in(render::build_snapshot(g, 3));
+  EXPECT_EQ(header(site_.handle(get("/go/" + owner_slug)), "Location"),
+            "https://www.mcf.se/sida?utm_source=egen&utm_medium=referral&utm_campaign=guide");
+  EXPECT_EQ(header(site_.handle(get("/go/" + other_slug)), "Location"), other_url);
 }
 
 TEST_F(ReaderSite, ConditionalGetAnswers304WithoutBody) {

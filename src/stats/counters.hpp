@@ -1,8 +1,9 @@
 #pragma once
-// In-memory counts of followed /go/ links, written to the store in batches by a background thread.
-// count() is called from network threads and never waits on the database: it takes a short lock on a
-// map. flush() swaps the map out and writes it; if the write fails, the counts are put back, so a
-// count is never lost while the process lives. stop() writes whatever is pending.
+// In-memory counts per Swedish calendar day and key (followed links, page views, searches), written
+// to the store in batches by a background thread. count() is called from network threads and never
+// waits on the database: it takes a short lock on a map. flush() swaps the map out and writes it; if
+// the write fails, the counts are put back, so a count is never lost while the process lives. stop()
+// writes whatever is pending.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -18,20 +19,24 @@
 
 namespace cg::stats {
 
-class link_counter {
+struct daily_count {
+  std::string day;  // "YYYY-MM-DD", Swedish time
+  std::string key;
+  std::int64_t count = 0;
+};
+
+class daily_counter {
  public:
-  // Writes a batch; returns how many clicks were dropped (unknown slugs); throws on failure.
-  using writer = std::function<std::int64_t(const std::vector<store::link_click>&)>;
+  // Writes a batch; returns how many counts were dropped (unknown keys); throws on failure.
+  using writer = std::function<std::int64_t(const std::vector<daily_count>&)>;
 
-  link_counter(writer w, const clock_source& clock) : write_(std::move(w)), clock_(clock) {}
-  link_counter(store::store& st, const clock_source& clock)
-      : link_counter([&st](const std::vector<store::link_click>& c) { return st.add_link_clicks(c); }, clock) {}
-  ~link_counter();
-  link_counter(const link_counter&) = delete;
-  link_counter& operator=(const link_counter&) = delete;
+  daily_counter(writer w, const clock_source& clock) : write_(std::move(w)), clock_(clock) {}
+  ~daily_counter();
+  daily_counter(const daily_counter&) = delete;
+  daily_counter& operator=(const daily_counter&) = delete;
 
-  // Thread-safe. Counts one followed link to the resource for today's UTC date.
-  void count(const std::string& resource_slug);
+  // Thread-safe. Counts one for the key on today's date in Swedish time.
+  void count(const std::string& key);
 
   // Writes pending counts to the store. Returns false (keeping the counts) when the store fails.
   bool flush();
@@ -45,11 +50,11 @@ class link_counter {
   std::int64_t total_counted() const;
 
  private:
-  using key = std::pair<std::string, std::string>;  // (day, slug)
+  using day_key = std::pair<std::string, std::string>;  // (day, key)
   writer write_;
   const clock_source& clock_;
   mutable std::mutex mu_;
-  std::map<key, std::int64_t> pending_;
+  std::map<day_key, std::int64_t> pending_;
   std::int64_t total_ = 0;
   std::mutex flush_mu_;  // one flush at a time
   periodic_task writer_;

@@ -11,16 +11,17 @@ using namespace std::chrono_literals;
 
 class fake_clock final : public clock_source {
  public:
-  std::chrono::system_clock::time_point t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 30} + 23h + 59min;
+  // 23:59 in Stockholm (UTC+1 in November).
+  std::chrono::system_clock::time_point t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 30} + 22h + 59min;
   std::chrono::system_clock::time_point now() const override { return t; }
 };
 
 // A writer that records what it is given and can be told to fail (a full disk, a lost database).
 struct recording_store {
   bool fail = false;
-  std::vector<store::link_click> rows;
-  link_counter::writer writer() {
-    return [this](const std::vector<store::link_click>& c) -> std::int64_t {
+  std::vector<daily_count> rows;
+  daily_counter::writer writer() {
+    return [this](const std::vector<daily_count>& c) -> std::int64_t {
       if (fail) throw store::store_error("disk full");
       rows.insert(rows.end(), c.begin(), c.end());
       return 0;
@@ -28,13 +29,13 @@ struct recording_store {
   }
 };
 
-TEST(LinkCounter, CountsPerResourceAndUtcDay) {
+TEST(DailyCounter, CountsPerKeyAndSwedishDay) {
   recording_store st;
   fake_clock clock;
-  link_counter c(st.writer(), clock);
+  daily_counter c(st.writer(), clock);
   c.count("disa");
   c.count("disa");
-  clock.t += 2min;  // past midnight UTC
+  clock.t += 2min;  // past midnight in Stockholm
   c.count("disa");
   c.count("ants");
   EXPECT_EQ(c.pending(), 4);
@@ -42,18 +43,18 @@ TEST(LinkCounter, CountsPerResourceAndUtcDay) {
   EXPECT_EQ(c.pending(), 0);
   ASSERT_EQ(st.rows.size(), 3u);
   EXPECT_EQ(st.rows[0].day, "2026-11-30");
-  EXPECT_EQ(st.rows[0].resource_slug, "disa");
+  EXPECT_EQ(st.rows[0].key, "disa");
   EXPECT_EQ(st.rows[0].count, 2);
   EXPECT_EQ(st.rows[1].day, "2026-12-01");
-  EXPECT_EQ(st.rows[1].resource_slug, "ants");
-  EXPECT_EQ(st.rows[2].resource_slug, "disa");
+  EXPECT_EQ(st.rows[1].key, "ants");
+  EXPECT_EQ(st.rows[2].key, "disa");
   EXPECT_EQ(st.rows[2].count, 1);
 }
 
-TEST(LinkCounter, KeepsCountsWhenTheStoreFails) {
+TEST(DailyCounter, KeepsCountsWhenTheStoreFails) {
   recording_store st;
   fake_clock clock;
-  link_counter c(st.writer(), clock);
+  daily_counter c(st.writer(), clock);
   c.count("disa");
   st.fail = true;
   EXPECT_FALSE(c.flush());
@@ -65,10 +66,10 @@ TEST(LinkCounter, KeepsCountsWhenTheStoreFails) {
   EXPECT_EQ(st.rows[0].count, 2);
 }
 
-TEST(LinkCounter, ConcurrentCountsAreAllWrittenByTheBackgroundWriterAndStop) {
+TEST(DailyCounter, ConcurrentCountsAreAllWrittenByTheBackgroundWriterAndStop) {
   recording_store st;
   fake_clock clock;
-  link_counter c(st.writer(), clock);
+  daily_counter c(st.writer(), clock);
   c.start(10ms);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)

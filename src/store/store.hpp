@@ -52,8 +52,10 @@ struct draft {
   std::string updated_at, updated_by;
 };
 
+// Counts are per calendar day in Swedish time ("YYYY-MM-DD", util/calendar.hpp). Nothing in them
+// identifies a reader.
 struct search_count {
-  std::string day;         // "YYYY-MM-DD", UTC
+  std::string day;         // "YYYY-MM-DD", Swedish time
   std::string query;       // normalized (search::normalize_query)
   std::int64_t hits = 0;   // hits the query found (the latest seen that day)
   std::int64_t count = 0;  // how many times it was searched
@@ -61,8 +63,20 @@ struct search_count {
 
 struct link_click {
   std::string resource_slug;
-  std::string day;  // "YYYY-MM-DD", UTC
+  std::string day;  // "YYYY-MM-DD", Swedish time
   std::int64_t count = 0;
+  std::string host;  // the destination's host name, lower case ("" in counts from before it was kept)
+};
+
+struct page_view {
+  std::string path;  // the reader page, e.g. "/kategorier/rapporter"
+  std::string day;   // "YYYY-MM-DD", Swedish time
+  std::int64_t count = 0;
+};
+
+// Days from..to inclusive ("YYYY-MM-DD"); the default is every day.
+struct day_range {
+  std::string from = "0000-01-01", to = "9999-12-31";
 };
 
 class store {
@@ -120,12 +134,16 @@ class store {
   // not know are dropped and their number is returned.
   virtual std::int64_t add_link_clicks(const std::vector<link_click>& clicks) = 0;
 
-  // Every stored count, ordered by day then slug.
-  virtual std::vector<link_click> link_clicks() = 0;
+  // The stored counts of the days in r, ordered by day, slug, host.
+  virtual std::vector<link_click> link_clicks(const day_range& r = {}) = 0;
 
-  // Adds searches (summing counts per day and query) in one transaction; all of them, ordered.
+  // Adds searches (summing counts per day and query) in one transaction; those of the days in r, ordered.
   virtual void add_search_counts(const std::vector<search_count>& counts) = 0;
-  virtual std::vector<search_count> search_counts() = 0;
+  virtual std::vector<search_count> search_counts(const day_range& r = {}) = 0;
+
+  // Adds page views (summing per day and path) in one transaction; those of the days in r, ordered.
+  virtual void add_page_views(const std::vector<page_view>& views) = 0;
+  virtual std::vector<page_view> page_views(const day_range& r = {}) = 0;
 
   // A short human-readable name of the backend and location, for logs (no secrets).
   virtual std::string describe() const = 0;

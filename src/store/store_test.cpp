@@ -9,6 +9,7 @@
 #include <random>
 
 #include "content/pack.hpp"
+#include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace cg::store {
@@ -75,7 +76,7 @@ TEST_P(StoreConformance, ContentSurvivesReopening) {
 
 TEST_P(StoreConformance, RepublishingUpdatesAndRemovesBySlugKeepingCounts) {
   st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
-  ASSERT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 3}}), 0);
+  ASSERT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 3, ""}}), 0);
   content::guide next = guide_;
   next.publishers[0].name = "Nytt namn";
   std::erase_if(next.resources, [](const content::resource& r) { return r.slug == "disa"; });
@@ -87,7 +88,7 @@ TEST_P(StoreConformance, RepublishingUpdatesAndRemovesBySlugKeepingCounts) {
   EXPECT_EQ(back.site.start_picks.size(), guide_.site.start_picks.size() - 1);
   // A removed resource keeps its history; a restored one keeps counting on it.
   st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
-  ASSERT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 2}}), 0);
+  ASSERT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 2, ""}}), 0);
   auto clicks = st_->link_clicks();
   ASSERT_EQ(clicks.size(), 1u);
   EXPECT_EQ(clicks[0].count, 5);
@@ -95,8 +96,10 @@ TEST_P(StoreConformance, RepublishingUpdatesAndRemovesBySlugKeepingCounts) {
 
 TEST_P(StoreConformance, LinkClicksSumPerResourceAndDay) {
   st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
-  EXPECT_EQ(st_->add_link_clicks({{"disa", "2026-11-29", 1}, {"ants", "2026-11-30", 4}, {"disa", "2026-11-30", 2}}), 0);
-  EXPECT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 5}, {"finns-inte", "2026-11-30", 7}}), 7);
+  EXPECT_EQ(st_->add_link_clicks(
+                {{"disa", "2026-11-29", 1, ""}, {"ants", "2026-11-30", 4, ""}, {"disa", "2026-11-30", 2, ""}}),
+            0);
+  EXPECT_EQ(st_->add_link_clicks({{"disa", "2026-11-30", 5, ""}, {"finns-inte", "2026-11-30", 7, ""}}), 7);
   auto c = st_->link_clicks();
   ASSERT_EQ(c.size(), 3u);
   EXPECT_EQ(c[0].resource_slug, "disa");
@@ -107,6 +110,41 @@ TEST_P(StoreConformance, LinkClicksSumPerResourceAndDay) {
   EXPECT_EQ(c[2].resource_slug, "disa");
   EXPECT_EQ(c[2].day, "2026-11-30");
   EXPECT_EQ(c[2].count, 7);
+}
+
+TEST_P(StoreConformance, LinkClicksKeepTheirHostAndAreReadByDayRange) {
+  st_->publish(guide_, "test", "", "2026-11-30T00:00:00Z");
+  EXPECT_EQ(st_->add_link_clicks({{"disa", "2026-11-29", 1, "www.mcf.se"},
+                                  {"disa", "2026-11-29", 2, "www.msb.se"},
+                                  {"disa", "2026-11-30", 4, "www.mcf.se"},
+                                  {"ants", "2026-12-01", 8, "www.cert.se"}}),
+            0);
+  EXPECT_EQ(st_->add_link_clicks({{"disa", "2026-11-29", 10, "www.mcf.se"}}), 0);
+  auto all = st_->link_clicks();
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].host, "www.mcf.se");
+  EXPECT_EQ(all[0].count, 11);
+  EXPECT_EQ(all[1].host, "www.msb.se");
+  auto range = st_->link_clicks({"2026-11-30", "2026-12-01"});
+  ASSERT_EQ(range.size(), 2u);
+  EXPECT_EQ(range[0].day, "2026-11-30");
+  EXPECT_EQ(range[1].resource_slug, "ants");
+  EXPECT_TRUE(st_->link_clicks({"2026-12-02", "2026-12-31"}).empty());
+}
+
+TEST_P(StoreConformance, PageViewsSumPerDayAndPath) {
+  st_->add_page_views({{"/", "2026-11-30", 3}, {"/kategorier", "2026-11-30", 1}});
+  st_->add_page_views({{"/", "2026-11-30", 2}, {"/", "2026-12-01", 1}});
+  auto v = st_->page_views();
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[0].path, "/");
+  EXPECT_EQ(v[0].count, 5);
+  EXPECT_EQ(v[1].path, "/kategorier");
+  EXPECT_EQ(v[2].day, "2026-12-01");
+  EXPECT_EQ(st_->page_views({"2026-12-01", "2026-12-01"}).size(), 1u);
+  st_->add_search_counts({{"2026-11-30", "a", 1, 1}, {"2026-12-01", "b", 1, 1}});
+  ASSERT_EQ(st_->search_counts({"2026-12-01", "2026-12-31"}).size(), 1u);
+  EXPECT_EQ(st_->search_counts({"2026-12-01", "2026-12-31"})[0].query, "b");
 }
 
 TEST_P(StoreConformance, AFailedPublishLeavesThePublishedGuideIntact) {
@@ -225,6 +263,37 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                              "sqlite",
                              [](const fs::path& dir) { return open_sqlite((dir / "cyberguide.db").string()); }}),
                          [](const ::testing::TestParamInfo<backend>& p) { return p.param.name; });
+
+TEST(SqliteStore, MigratesClickCountsOfAnOlderSchemaKeepingThem) {
+  fs::path dir = fs::temp_directory_path() / ("cg-sqlite-" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  std::string path = (dir / "db.sqlite").string();
+  {
+    // A database as schema version 3 left it, with one resource and its clicks.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    std::string sql = "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);";
+    for (int v = 0; v < 3; ++v)
+      sql += sqlite_migrations()[static_cast<std::size_t>(v)] + "INSERT INTO schema_migrations VALUES (" +
+             std::to_string(v + 1) + ", 'x');";
+    sql +=
+        "INSERT INTO publishers(id, slug, short_name, name, home_page, position) VALUES (1, 'p', 'P', 'P', "
+        "'https://p.se/', 0);"
+        "INSERT INTO resources(id, slug, title, publisher_id, url) VALUES (1, 'r', 'R', 1, 'https://p.se/r');"
+        "INSERT INTO link_clicks(resource_id, day, count) VALUES (1, '2026-11-29', 5);";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_close(db);
+  }
+  auto st = open_sqlite(path);
+  auto c = st->link_clicks();
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].resource_slug, "r");
+  EXPECT_EQ(c[0].count, 5);
+  EXPECT_EQ(c[0].host, "");
+  st.reset();
+  fs::remove_all(dir);
+}
 
 TEST(SqliteStore, UsesWalAndRefusesANewerSchema) {
   fs::path dir = fs::temp_directory_path() / ("cg-sqlite-" + std::to_string(std::random_device{}()));

@@ -548,7 +548,8 @@ export function unsafeMarkup(html, where = '') {
  * change on any request (sessions, audit log, login attempts, click counts, migrations). Two equal
  * fingerprints: the request changed no content, draft, revision, account or setting.
  */
-export function dbFingerprint(dbPath, { exclude = /session|audit|attempt|throttl|login|click|migration|sqlite_/i } = {}) {
+// Reader statistics (clicks, page views, searches) keep counting while a test runs: never part of it.
+export function dbFingerprint(dbPath, { exclude = /session|audit|attempt|throttl|login|click|page_views|search_counts|migration|sqlite_/i } = {}) {
   const q = (sql) => {
     const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', '-batch', '-bail', dbPath], { input: sql, encoding: 'utf8', timeout: 30000, maxBuffer: 256 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`sqlite3 ${dbPath} ${JSON.stringify(sql.slice(0, 200))}: exit ${r.status}: ${r.stderr}`);

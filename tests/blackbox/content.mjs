@@ -153,6 +153,7 @@ export function readerPages(content) {
   }
   for (const l of content.levels) pages.push(`/nivaer/${l.slug}`);
   for (const r of content.resources) pages.push(`/resurser/${r.slug}`);
+  pages.push('/om-webbplatsen', '/tillganglighetsredogorelse');
   return pages;
 }
 

@@ -33,6 +33,7 @@ process.on('exit', () => {
 /**
  * @param {object} [opts]
  * @param {string} [opts.content]           content directory (default <repo>/content)
+ * @param {string} [opts.dataDir]           an existing data directory (default: a new temporary one)
  * @param {number} [opts.flushIntervalMs]   default 200
  * @param {number} [opts.startTimeoutMs]    default 20000
  * @param {string[]} [opts.extraArgs]
@@ -44,7 +45,7 @@ export async function startServer(opts = {}) {
   if (!fs.existsSync(binPath)) {
     throw new Error(`cyberguide binary not found at ${binPath} (build it, or set CYBERGUIDE_BIN)`);
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cyberguide-test-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cyberguide-test-'));
   const args = [
     'serve',
     '--listen', '127.0.0.1',

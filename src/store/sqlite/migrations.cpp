@@ -142,6 +142,26 @@ CREATE TABLE search_counts (
   PRIMARY KEY (day, query)
 );
 )sql",
+      // 4: the destination host of followed links (to count the owner's domains), page views per day.
+      R"sql(
+CREATE TABLE link_clicks_by_host (
+  resource_id INTEGER NOT NULL REFERENCES resources(id),
+  day         TEXT NOT NULL,
+  host        TEXT NOT NULL DEFAULT '',
+  count       INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (resource_id, day, host)
+);
+INSERT INTO link_clicks_by_host(resource_id, day, host, count) SELECT resource_id, day, '', count FROM link_clicks;
+DROP TABLE link_clicks;
+ALTER TABLE link_clicks_by_host RENAME TO link_clicks;
+CREATE INDEX link_clicks_day ON link_clicks(day);
+CREATE TABLE page_views (
+  day   TEXT NOT NULL,
+  path  TEXT NOT NULL,
+  count INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (day, path)
+);
+)sql",
   };
   return kMigrations;
 }

@@ -490,24 +490,45 @@ class sqlite_store final : public store {
   std::int64_t add_link_clicks(const std::vector<link_click>& clicks) override {
     std::lock_guard lock(mu_);
     transaction tx(db_);
-    stmt s(db_.get(),
-           "INSERT INTO link_clicks(resource_id, day, count) SELECT id, ?2, ?3 FROM resources WHERE slug = ?1 "
-           "ON CONFLICT(resource_id, day) DO UPDATE SET count = count + excluded.count");
+    stmt s(
+        db_.get(),
+        "INSERT INTO link_clicks(resource_id, day, count, host) SELECT id, ?2, ?3, ?4 FROM resources WHERE slug = ?1 "
+        "ON CONFLICT(resource_id, day, host) DO UPDATE SET count = count + excluded.count");
     std::int64_t dropped = 0;
     for (const auto& c : clicks) {
-      s.bind(1, c.resource_slug).bind(2, c.day).bind(3, c.count).run();
+      s.bind(1, c.resource_slug).bind(2, c.day).bind(3, c.count).bind(4, c.host).run();
       if (sqlite3_changes(db_.get()) == 0) dropped += c.count;
     }
     tx.commit();
     return dropped;
   }
 
-  std::vector<link_click> link_clicks() override {
+  std::vector<link_click> link_clicks(const day_range& r) override {
     std::lock_guard lock(mu_);
     std::vector<link_click> out;
     stmt s(db_.get(),
-           "SELECT r.slug, c.day, c.count FROM link_clicks c JOIN resources r ON r.id = c.resource_id "
-           "ORDER BY c.day, r.slug");
+           "SELECT r.slug, c.day, c.count, c.host FROM link_clicks c JOIN resources r ON r.id = c.resource_id "
+           "WHERE c.day BETWEEN ?1 AND ?2 ORDER BY c.day, r.slug, c.host");
+    s.bind(1, r.from).bind(2, r.to);
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3)});
+    return out;
+  }
+
+  void add_page_views(const std::vector<page_view>& views) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    stmt s(db_.get(),
+           "INSERT INTO page_views(day, path, count) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT(day, path) DO UPDATE SET count = count + excluded.count");
+    for (const auto& v : views) s.bind(1, v.day).bind(2, v.path).bind(3, v.count).run();
+    tx.commit();
+  }
+
+  std::vector<page_view> page_views(const day_range& r) override {
+    std::lock_guard lock(mu_);
+    std::vector<page_view> out;
+    stmt s(db_.get(), "SELECT path, day, count FROM page_views WHERE day BETWEEN ?1 AND ?2 ORDER BY day, path");
+    s.bind(1, r.from).bind(2, r.to);
     while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2)});
     return out;
   }
@@ -522,10 +543,12 @@ class sqlite_store final : public store {
     tx.commit();
   }
 
-  std::vector<search_count> search_counts() override {
+  std::vector<search_count> search_counts(const day_range& r) override {
     std::lock_guard lock(mu_);
     std::vector<search_count> out;
-    stmt s(db_.get(), "SELECT day, query, hits, count FROM search_counts ORDER BY day, query");
+    stmt s(db_.get(),
+           "SELECT day, query, hits, count FROM search_counts WHERE day BETWEEN ?1 AND ?2 ORDER BY day, query");
+    s.bind(1, r.from).bind(2, r.to);
     while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.integer(3)});
     return out;
   }
