@@ -142,6 +142,23 @@ TEST(ApplySettings, TakesOneDomainPerLine) {
   EXPECT_FALSE(apply_settings(g, form::parse("owner_domains=https://mcf.se/")).empty());
 }
 
+TEST(ApplySettings, CampaignTagsNeedSafeValuesWhenOn) {
+  auto g = default_guide();
+  EXPECT_TRUE(apply_settings(g, form::parse("owner_domains=mcf.se&campaign_tags=1&utm_source=cyberguide&utm_medium="
+                                            "referral&utm_campaign=guide-2026"))
+                  .empty());
+  EXPECT_EQ(g.site.text("campaign_tags"), "on");
+  EXPECT_EQ(g.site.text("utm_campaign"), "guide-2026");
+  auto before = g;
+  auto errors = apply_settings(g, form::parse("owner_domains=mcf.se&campaign_tags=1&utm_source=&utm_medium=a%26b"
+                                              "&utm_campaign=x"));
+  EXPECT_FALSE(message_for(errors, "utm_source").empty());
+  EXPECT_FALSE(message_for(errors, "utm_medium").empty());
+  EXPECT_EQ(g.site.text("utm_campaign"), before.site.text("utm_campaign"));  // refused: nothing changed
+  EXPECT_TRUE(apply_settings(g, form::parse("owner_domains=mcf.se&utm_source=&utm_medium=&utm_campaign=")).empty());
+  EXPECT_EQ(g.site.text("campaign_tags"), "");  // off: the values may be empty
+}
+
 TEST(Fields, ShowWhatWasTypedAndTheErrors) {
   auto g = default_guide();
   form typed = form::parse("title=%3Cscript%3E&url=javascript:x");

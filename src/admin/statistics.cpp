@@ -37,7 +37,8 @@ std::string change(std::int64_t now, std::int64_t before) {
   std::string sign = d > 0 ? "+" : "−";
   std::string out = sign + format_count(d > 0 ? d : -d);
   if (before > 0) {
-    long long pct = static_cast<long long>((static_cast<double>(d > 0 ? d : -d) * 100.0 / static_cast<double>(before)) + 0.5);
+    long long pct =
+        static_cast<long long>((static_cast<double>(d > 0 ? d : -d) * 100.0 / static_cast<double>(before)) + 0.5);
     out += " (" + sign + std::to_string(pct) + " %)";
   }
   return out;
@@ -64,15 +65,21 @@ std::string trend_svg(const stats::report& r) {
   std::int64_t max = 1;
   for (const auto& d : r.daily) max = std::max({max, d.links, d.owner});
   const std::size_t n = r.daily.size();
-  auto x = [&](std::size_t i) { return n <= 1 ? left + (w - left - right) / 2 : left + (w - left - right) * static_cast<double>(i) / static_cast<double>(n - 1); };
-  auto y = [&](std::int64_t v) { return top + (h - top - bottom) * (1.0 - static_cast<double>(v) / static_cast<double>(max)); };
+  auto x = [&](std::size_t i) {
+    return n <= 1 ? left + (w - left - right) / 2
+                  : left + (w - left - right) * static_cast<double>(i) / static_cast<double>(n - 1);
+  };
+  auto y = [&](std::int64_t v) {
+    return top + (h - top - bottom) * (1.0 - static_cast<double>(v) / static_cast<double>(max));
+  };
   std::string links, owner;
   for (std::size_t i = 0; i < n; ++i) {
     links += num(x(i)) + "," + num(y(r.daily[i].links)) + " ";
     owner += num(x(i)) + "," + num(y(r.daily[i].owner)) + " ";
   }
-  std::string s = "<svg class=\"chart\" viewBox=\"0 0 720 260\" role=\"img\" aria-labelledby=\"trend-title trend-desc\" "
-                  "xmlns=\"http://www.w3.org/2000/svg\">";
+  std::string s =
+      "<svg class=\"chart\" viewBox=\"0 0 720 260\" role=\"img\" aria-labelledby=\"trend-title trend-desc\" "
+      "xmlns=\"http://www.w3.org/2000/svg\">";
   s += "<title id=\"trend-title\">Följda länkar per dag</title>";
   s += "<desc id=\"trend-desc\">Från " + r.daily.front().day + " till " + r.daily.back().day + ": " +
        format_count(r.links) + " följda länkar, varav " + format_count(r.owner) +
@@ -82,7 +89,8 @@ std::string trend_svg(const stats::report& r) {
     if (v == max / 2 && (max / 2 == 0 || max / 2 == max)) continue;
     s += "<line x1=\"" + num(left) + "\" x2=\"" + num(w - right) + "\" y1=\"" + num(y(v)) + "\" y2=\"" + num(y(v)) +
          "\" class=\"grid\"/>";
-    s += "<text x=\"" + num(left - 6) + "\" y=\"" + num(y(v) + 4) + "\" text-anchor=\"end\">" + format_count(v) + "</text>";
+    s += "<text x=\"" + num(left - 6) + "\" y=\"" + num(y(v) + 4) + "\" text-anchor=\"end\">" + format_count(v) +
+         "</text>";
   }
   s += "<text x=\"" + num(left) + "\" y=\"" + num(h - 12) + "\">" + day_label(r.daily.front().day) + "</text>";
   if (n > 1)
@@ -227,8 +235,8 @@ mu::data statistics_data(const stats::report& r, const std::vector<std::string>&
   b.set("has_top_resources", !top.empty());
 
   // The full resource table, sorted by the chosen column.
-  std::string by = sort == "titel" || sort == "kategori" || sort == "niva" || sort == "forandring" ? std::string(sort)
-                                                                                                    : "antal";
+  std::string by =
+      sort == "titel" || sort == "kategori" || sort == "niva" || sort == "forandring" ? std::string(sort) : "antal";
   std::vector<stats::row> all = r.by_resource;
   std::stable_sort(all.begin(), all.end(), [&by](const stats::row& a, const stats::row& c) {
     if (by == "titel") return a.label < c.label;
@@ -239,11 +247,12 @@ mu::data statistics_data(const stats::report& r, const std::vector<std::string>&
   });
   b.set("resources", rows_data(all));
   mu::data columns{mu::data::type::list};
-  for (const auto& [key, label, dir] : {std::tuple<const char*, const char*, const char*>{"titel", "Resurs", "ascending"},
-                                        {"kategori", "Kategori", "ascending"},
-                                        {"niva", "Nivå", "ascending"},
-                                        {"antal", "Följda länkar", "descending"},
-                                        {"forandring", "Förändring", "descending"}}) {
+  for (const auto& [key, label, dir] :
+       {std::tuple<const char*, const char*, const char*>{"titel", "Resurs", "ascending"},
+        {"kategori", "Kategori", "ascending"},
+        {"niva", "Nivå", "ascending"},
+        {"antal", "Följda länkar", "descending"},
+        {"forandring", "Förändring", "descending"}}) {
     mu::data c;
     c.set("label", label);
     c.set("href", "/admin/statistik?" + pq + "&sortera=" + key + "#resurser");

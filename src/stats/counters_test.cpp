@@ -51,6 +51,31 @@ TEST(DailyCounter, CountsPerKeyAndSwedishDay) {
   EXPECT_EQ(st.rows[2].count, 1);
 }
 
+TEST(DailyCounter, DaysFollowSwedishTimeAcrossTheDaylightSavingChanges) {
+  recording_store st;
+  fake_clock clock;
+  daily_counter c(st.writer(), clock);
+  using std::chrono::sys_days;
+  using std::chrono::year;
+  clock.t = sys_days{year{2026} / 3 / 28} + 22h + 59min;  // 23:59 CET on 28 March
+  c.count("a");
+  clock.t += 2min;  // 00:01 CET on 29 March, the day summer time starts
+  c.count("a");
+  clock.t = sys_days{year{2026} / 3 / 29} + 21h + 59min;  // 23:59 CEST on 29 March
+  c.count("a");
+  clock.t = sys_days{year{2026} / 10 / 25} + 22h + 30min;  // 23:30 CET on 25 October, after the change back
+  c.count("a");
+  clock.t = sys_days{year{2026} / 10 / 25} + 23h;  // 00:00 CET on 26 October
+  c.count("a");
+  ASSERT_TRUE(c.flush());
+  ASSERT_EQ(st.rows.size(), 4u);
+  EXPECT_EQ(st.rows[0].day, "2026-03-28");
+  EXPECT_EQ(st.rows[1].day, "2026-03-29");
+  EXPECT_EQ(st.rows[1].count, 2);
+  EXPECT_EQ(st.rows[2].day, "2026-10-25");
+  EXPECT_EQ(st.rows[3].day, "2026-10-26");
+}
+
 TEST(DailyCounter, KeepsCountsWhenTheStoreFails) {
   recording_store st;
   fake_clock clock;

@@ -14,9 +14,7 @@ store::day_range period::range() const {
 
 period_choice choose_period(std::string_view preset, std::string_view from, std::string_view to, std::int64_t today) {
   period_choice out;
-  auto last = [&](std::int64_t n) {
-    out.current = {today - n + 1, today};
-  };
+  auto last = [&](std::int64_t n) { out.current = {today - n + 1, today}; };
   if (preset == "7" || preset == "30" || preset == "365") {
     out.preset = std::string(preset);
     last(preset == "7" ? 7 : preset == "30" ? 30 : 365);

@@ -19,9 +19,9 @@ struct period {
 };
 
 struct period_choice {
-  std::string preset;      // "7", "30", "365" or "egen" (from..to)
+  std::string preset;        // "7", "30", "365" or "egen" (from..to)
   period current, previous;  // previous: as many days, right before
-  std::string error;       // in Swedish, when the asked period could not be used (the default is shown)
+  std::string error;         // in Swedish, when the asked period could not be used (the default is shown)
 };
 
 inline constexpr std::int64_t kMaxPeriodDays = 3660;
@@ -30,9 +30,9 @@ inline constexpr std::int64_t kMaxPeriodDays = 3660;
 period_choice choose_period(std::string_view preset, std::string_view from, std::string_view to, std::int64_t today);
 
 struct row {
-  std::string key;    // slug, path or query
-  std::string label;  // what a person reads
-  std::string group;  // e.g. the category of a resource
+  std::string key;     // slug, path or query
+  std::string label;   // what a person reads
+  std::string group;   // e.g. the category of a resource
   std::string detail;  // e.g. the level of a resource
   std::int64_t count = 0, previous = 0;
   std::int64_t hits = -1;  // searches: the hits the query found (last seen); -1 otherwise
@@ -49,7 +49,7 @@ struct report {
   std::int64_t links = 0, links_previous = 0;  // every followed link
   std::int64_t views = 0, views_previous = 0;  // page views
   std::int64_t searches = 0, searches_previous = 0;
-  std::vector<day_figures> daily;  // every day of the current period, zeros included
+  std::vector<day_figures> daily;          // every day of the current period, zeros included
   std::vector<row> by_category, by_level;  // followed links; every category and level of the guide
   std::vector<row> by_resource;            // every resource of the guide, and removed ones with counts
   std::vector<row> by_page;                // page views, most viewed first

@@ -64,10 +64,10 @@ TEST_F(Report, SplitsFollowedLinksByPeriodOwnerCategoryLevelAndResource) {
   ASSERT_NE(disa, nullptr);
   auto when = choose_period("7", "", "", day("2026-11-30"));
   counts c;
-  c.clicks = {{"disa", "2026-11-30", 3, "www.mcf.se"},    {"disa", "2026-11-24", 2, "www.cert.se"},
-              {"disa", "2026-11-23", 5, "www.mcf.se"},    // the previous period
-              {"disa", "2026-11-16", 7, "www.mcf.se"},    // before both: not counted
-              {"ants", "2026-11-29", 4, "mcf.se"},        {"borttagen", "2026-11-29", 1, "x.se"}};
+  c.clicks = {{"disa", "2026-11-30", 3, "www.mcf.se"}, {"disa", "2026-11-24", 2, "www.cert.se"},
+              {"disa", "2026-11-23", 5, "www.mcf.se"},  // the previous period
+              {"disa", "2026-11-16", 7, "www.mcf.se"},  // before both: not counted
+              {"ants", "2026-11-29", 4, "mcf.se"},     {"borttagen", "2026-11-29", 1, "x.se"}};
   report r = build_report(g_, when, c);
   EXPECT_EQ(r.owner, 7);
   EXPECT_EQ(r.owner_previous, 5);
@@ -115,7 +115,8 @@ TEST_F(Report, AnEmptyPeriodHasZerosForEveryDayAndEveryCategory) {
 TEST_F(Report, PageViewsAndSearchesWithTheirLastHitCount) {
   auto when = choose_period("30", "", "", day("2026-11-30"));
   counts c;
-  c.views = {{"/", "2026-11-30", 5}, {"/kategorier", "2026-11-29", 7}, {"/", "2026-10-15", 9}, {"/", "2026-10-01", 100}};
+  c.views = {
+      {"/", "2026-11-30", 5}, {"/kategorier", "2026-11-29", 7}, {"/", "2026-10-15", 9}, {"/", "2026-10-01", 100}};
   c.searches = {{"2026-11-28", "lösenord", 2, 3},
                 {"2026-11-29", "xyz", 0, 4},
                 {"2026-11-29", "upphandling", 0, 1},

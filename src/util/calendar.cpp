@@ -37,7 +37,8 @@ std::optional<std::int64_t> parse_day(std::string_view s) {
   if (v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31) return std::nullopt;
   std::int64_t n = day_number(v[0], static_cast<unsigned>(v[1]), static_cast<unsigned>(v[2]));
   date back = from_day_number(n);
-  if (back.month != static_cast<unsigned>(v[1]) || back.day != static_cast<unsigned>(v[2])) return std::nullopt;  // 30 Feb
+  if (back.month != static_cast<unsigned>(v[1]) || back.day != static_cast<unsigned>(v[2]))
+    return std::nullopt;  // 30 Feb
   return n;
 }
 
