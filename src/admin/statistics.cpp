@@ -4,25 +4,12 @@
 #include <cstdio>
 
 #include "util/calendar.hpp"
+#include "util/escape.hpp"
 
 namespace cg::admin {
 namespace {
 
 namespace mu = kainjow::mustache;
-
-std::string escape_xml(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double v) {
   char buf[32];
@@ -113,12 +100,12 @@ std::string bars_svg(const std::vector<stats::row>& rows, const std::string& id,
   for (const auto& x : rows) max = std::max(max, x.count);
   double h = row_h * static_cast<double>(rows.size()) + 8;
   std::string s = "<svg class=\"chart\" viewBox=\"0 0 720 " + num(h) + "\" role=\"img\" aria-labelledby=\"" + id +
-                  "-title\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"" + id + "-title\">" + escape_xml(title) +
+                  "-title\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"" + id + "-title\">" + html_escape(title) +
                   "</title>";
   double y = 4;
   for (const auto& x : rows) {
     double len = bar_w * static_cast<double>(x.count) / static_cast<double>(max);
-    s += "<text x=\"" + num(label_w - 8) + "\" y=\"" + num(y + 18) + "\" text-anchor=\"end\">" + escape_xml(x.label) +
+    s += "<text x=\"" + num(label_w - 8) + "\" y=\"" + num(y + 18) + "\" text-anchor=\"end\">" + html_escape(x.label) +
          "</text>";
     s += "<rect class=\"bar\" x=\"" + num(label_w) + "\" y=\"" + num(y + 4) + "\" width=\"" + num(len) +
          "\" height=\"18\"/>";

@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "util/escape.hpp"
+
 namespace cg::search {
 namespace {
 
@@ -210,17 +212,7 @@ std::string plain_excerpt(const std::string& text, std::size_t max) {
     t = t.substr(0, end);
     cut = true;
   }
-  std::string out;
-  out.reserve(t.size() + 8);
-  for (char c : t) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
+  std::string out = html_escape(t);
   if (cut) out += "…";
   return out;
 }
@@ -524,16 +516,7 @@ struct index::impl {
     if (begin > 0) out += "…";
     std::size_t at = begin;
     auto escape = [&out, &e](std::size_t from, std::size_t to) {
-      for (std::size_t i = from; i < to; ++i) {
-        char c = e.text[i];
-        switch (c) {
-          case '&': out += "&amp;"; break;
-          case '<': out += "&lt;"; break;
-          case '>': out += "&gt;"; break;
-          case '"': out += "&quot;"; break;
-          default: out += c;
-        }
-      }
+      append_html_escaped(out, std::string_view(e.text).substr(from, to - from));
     };
     for (const auto& t : e.tokens) {
       if (t.offset < begin) continue;
