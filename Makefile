@@ -10,8 +10,9 @@ BUILD_PACKAGES := g++ cmake make pkg-config ca-certificates \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libkainjow-mustache-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libsqlite3-dev libbrotli-dev zlib1g-dev libtomlplusplus-dev libcli11-dev libsodium-dev libxapian-dev
-# Extra packages for the tests (GoogleTest, the sqlite3 shell, Chromium for browser tests).
-TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium
+# Extra packages for the tests (GoogleTest, the sqlite3 shell, Chromium for browser tests, nginx and
+# wrk for the benchmark's smoke run).
+TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium nginx wrk
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -66,9 +67,11 @@ test: deps build-debug
 test-unit: build-debug
 	cd build/debug && ctest --output-on-failure -L unit
 
-# Benchmarks (release build): search latency p50/p95 over the default guide and 10 000 resources.
-bench: build
+# Benchmarks (release build): search latency p50/p95 over the default guide and 10 000 resources;
+# cyberguide against nginx on loopback (bench/http-bench.mjs, results in bench/results/).
+bench: deps build
 	./build/release/search_bench
+	node bench/http-bench.mjs
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp')
