@@ -68,9 +68,11 @@ test-unit: build-debug
 	cd build/debug && ctest --output-on-failure -L unit
 
 # Benchmarks (release build): search latency p50/p95 over the default guide and 10 000 resources;
-# cyberguide against nginx on loopback (bench/http-bench.mjs, results in bench/results/).
+# snapshot build time and memory; cyberguide against nginx on loopback (bench/http-bench.mjs, results
+# in bench/results/).
 bench: deps build
 	./build/release/search_bench
+	./build/release/snapshot_bench
 	node bench/http-bench.mjs
 
 format:

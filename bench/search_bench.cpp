@@ -9,45 +9,12 @@
 #include <vector>
 
 #include "content/pack.hpp"
+#include "synthetic.hpp"
 #include "search/search.hpp"
 
 namespace {
 
 using namespace cg;
-
-// 10 000 resources made from the default guide's words, spread over its categories and levels.
-content::guide synthetic(const content::guide& base, std::size_t n) {
-  content::guide g = base;
-  std::vector<std::string> words;
-  for (const auto& r : base.resources) {
-    std::string text = r.title + " " + r.description_md;
-    std::string w;
-    for (char c : text) {
-      if (c == ' ' || c == '\n' || c == '.' || c == ',') {
-        if (w.size() > 3) words.push_back(w);
-        w.clear();
-      } else {
-        w += c;
-      }
-    }
-  }
-  std::mt19937 rng(42);
-  auto pick = [&](std::size_t k) {
-    std::string s;
-    for (std::size_t i = 0; i < k; ++i) s += (i ? " " : "") + words[rng() % words.size()];
-    return s;
-  };
-  g.resources.clear();
-  for (std::size_t i = 0; i < n; ++i) {
-    content::resource r = base.resources[i % base.resources.size()];
-    r.slug = "syntetisk-" + std::to_string(i);
-    r.title = pick(5);
-    r.description_md = pick(60);
-    g.resources.push_back(r);
-  }
-  g.site.start_picks.clear();
-  return g;
-}
 
 void measure(const char* name, const search::index& idx) {
   const std::vector<std::string> queries = {"utbildning",
@@ -108,7 +75,7 @@ int main() {
   std::printf("default guide: %zu resources, index built in %.1f ms\n", g->resources.size(),
               std::chrono::duration<double, std::milli>(t1 - t0).count());
   measure("default guide", small);
-  content::guide big = synthetic(*g, 10000);
+  content::guide big = bench::synthetic(*g, 10000);
   t0 = std::chrono::steady_clock::now();
   search::index large(big);
   t1 = std::chrono::steady_clock::now();
