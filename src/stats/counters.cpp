@@ -12,30 +12,39 @@ daily_counter::~daily_counter() {
 }
 
 void daily_counter::count(const std::string& key) {
-  std::string day = calendar::stockholm_day(clock_.now());
+  const std::int64_t day = calendar::stockholm_day_number(clock_.now());
   std::lock_guard lock(mu_);
-  ++pending_[{std::move(day), key}];
+  if (day != day_number_) {
+    day_number_ = day;
+    day_ = calendar::format_day(day);
+  }
+  auto& keys = pending_[day_];
+  if (auto it = keys.find(key); it != keys.end())
+    ++it->second;
+  else
+    keys.emplace(key, 1);
   ++total_;
 }
 
 bool daily_counter::flush() {
   std::lock_guard flush_lock(flush_mu_);
-  std::map<day_key, std::int64_t> batch;
+  batch_map batch;
   {
     std::lock_guard lock(mu_);
     batch.swap(pending_);
   }
   if (batch.empty()) return true;
   std::vector<daily_count> rows;
-  rows.reserve(batch.size());
-  for (const auto& [k, n] : batch) rows.push_back({k.first, k.second, n});
+  for (const auto& [day, keys] : batch)
+    for (const auto& [key, n] : keys) rows.push_back({day, key, n});
   try {
     std::int64_t dropped = write_(rows);
     if (dropped > 0) log::warn("counts for unknown keys dropped", {{"count", std::to_string(dropped)}});
     return true;
   } catch (const std::exception& e) {
     std::lock_guard lock(mu_);
-    for (const auto& [k, n] : batch) pending_[k] += n;
+    for (const auto& [day, keys] : batch)
+      for (const auto& [key, n] : keys) pending_[day][key] += n;
     log::error("writing counts failed; kept in memory", {{"error", e.what()}});
     return false;
   }
@@ -53,7 +62,8 @@ void daily_counter::stop() {
 std::int64_t daily_counter::pending() const {
   std::lock_guard lock(mu_);
   std::int64_t n = 0;
-  for (const auto& kv : pending_) n += kv.second;
+  for (const auto& [day, keys] : pending_)
+    for (const auto& [key, count] : keys) n += count;
   return n;
 }
 

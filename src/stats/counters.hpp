@@ -50,11 +50,14 @@ class daily_counter {
   std::int64_t total_counted() const;
 
  private:
-  using day_key = std::pair<std::string, std::string>;  // (day, key)
+  // day → key → count; keys are looked up without a copy (a count of a known key allocates nothing).
+  using batch_map = std::map<std::string, std::map<std::string, std::int64_t, std::less<>>>;
   writer write_;
   const clock_source& clock_;
   mutable std::mutex mu_;
-  std::map<day_key, std::int64_t> pending_;
+  batch_map pending_;
+  std::int64_t day_number_ = -1;  // the day of the last count, and its "YYYY-MM-DD"
+  std::string day_;
   std::int64_t total_ = 0;
   std::mutex flush_mu_;  // one flush at a time
   periodic_task writer_;
