@@ -1,8 +1,13 @@
 #include "render/render.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <kainjow/mustache.hpp>
 #include <map>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 
 #include "render/markdown.hpp"
@@ -257,6 +262,7 @@ class builder {
     }
     snap_->pages["/robots.txt"] =
         make_page(200, "text/plain; charset=utf-8", kPageCache, "User-agent: *\nDisallow: /go/\n");
+    make_pages();
     return snap_;
   }
 
@@ -589,10 +595,42 @@ class builder {
   void add(const std::string& path, const std::string& tmpl, const std::string& title, mu::data body,
            const std::vector<mu::data>& crumbs, const std::string& description,
            const std::string& current_category = "") {
-    std::string html = finish(page_html(tmpl, title, std::move(body), crumbs, description, current_category));
-    snap_->pages[path] =
-        make_page(200, kHtml, options_.preview ? "no-store" : kPageCache, std::move(html), !options_.preview);
+    rendered_.push_back({path, finish(page_html(tmpl, title, std::move(body), crumbs, description, current_category))});
   }
+
+  // Makes the pages of every rendered HTML (ETags, gzip and brotli bodies) on all cores: compression is
+  // most of a snapshot's build time.
+  void make_pages() {
+    std::vector<page> pages(rendered_.size());
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mu;
+    auto work = [&] {
+      try {
+        for (std::size_t i = next++; i < rendered_.size(); i = next++)
+          pages[i] = make_page(200, kHtml, options_.preview ? "no-store" : kPageCache, std::move(rendered_[i].html),
+                               !options_.preview);
+      } catch (...) {
+        std::lock_guard lock(failure_mu);
+        failure = std::current_exception();
+        next = rendered_.size();
+      }
+    };
+    std::size_t n = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+    n = std::min(n, std::max<std::size_t>(rendered_.size() / 8, 1));  // a few pages: no threads
+    std::vector<std::thread> threads;
+    for (std::size_t t = 1; t < n; ++t) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+    if (failure) std::rethrow_exception(failure);
+    for (std::size_t i = 0; i < rendered_.size(); ++i) snap_->pages[rendered_[i].path] = std::move(pages[i]);
+    rendered_.clear();
+  }
+
+  struct rendered {
+    std::string path, html;
+  };
+  std::vector<rendered> rendered_;  // pages rendered and not yet made
 
   const guide& g_;
   const render_options& options_;

@@ -97,6 +97,20 @@ TEST_F(Rendered, CompressedBodiesDecodeToTheSamePage) {
   EXPECT_EQ(p.identity.etag.front(), '"');
 }
 
+TEST_F(Rendered, PagesMadeOnSeveralThreadsAreTheSameEveryBuild) {
+  auto again = build_snapshot(*guide_, 8);
+  ASSERT_EQ(again->pages.size(), snap_->pages.size());
+  for (const auto& [path, p] : snap_->pages) {
+    const render::page* q = again->find(path);
+    ASSERT_NE(q, nullptr) << path;
+    EXPECT_EQ(q->identity.bytes, p.identity.bytes) << path;
+    EXPECT_EQ(q->identity.etag, p.identity.etag) << path;
+    EXPECT_EQ(q->gzip.has_value(), p.gzip.has_value()) << path;
+    EXPECT_EQ(q->br ? q->br->etag : "", p.br ? p.br->etag : "") << path;
+    EXPECT_EQ(q->br ? q->br->bytes : "", p.br ? p.br->bytes : "") << path;
+  }
+}
+
 TEST_F(Rendered, AssetsAreContentHashedAndImmutable) {
   ASSERT_EQ(snap_->css_path.rfind("/static/style.", 0), 0u);
   const render::page* css = snap_->find(snap_->css_path);
