@@ -60,7 +60,8 @@ build-debug: deps-build build/debug/CMakeCache.txt
 run: build
 	./build/release/cyberguide serve $(ARGS)
 
-test: deps build-debug
+# The release tree is built too: a warning only the optimizer sees must not reach `make run` unseen.
+test: deps build-debug build
 	cd build/debug && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 900
 
