@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "content/pack.hpp"
-#include "synthetic.hpp"
 #include "search/search.hpp"
+#include "synthetic.hpp"
 
 namespace {
 

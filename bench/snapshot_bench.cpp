@@ -50,9 +50,11 @@ void measure(const char* name, const content::guide& g, int rounds) {
   auto t0 = clock_type::now();
   { search::index idx(g); }
   double index_ms = ms_since(t0);
-  std::printf("%-22s resources=%-7zu pages=%-7zu bodies=%6.1f MB  snapshot median %9.1f ms (of %d)  of which search index ~%8.1f ms  RSS held +%.1f MB\n",
-              name, g.resources.size(), pages, static_cast<double>(bytes) / 1e6, times[times.size() / 2], rounds,
-              index_ms, static_cast<double>(rss_held - rss_before) / 1024.0);
+  std::printf(
+      "%-22s resources=%-7zu pages=%-7zu bodies=%6.1f MB  snapshot median %9.1f ms (of %d)  of which search index "
+      "~%8.1f ms  RSS held +%.1f MB\n",
+      name, g.resources.size(), pages, static_cast<double>(bytes) / 1e6, times[times.size() / 2], rounds, index_ms,
+      static_cast<double>(rss_held - rss_before) / 1024.0);
 }
 
 }  // namespace
