@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 
+#include "content/links.hpp"
 #include "render/markdown.hpp"
 #include "render/templates.hpp"
 #include "util/embedded.hpp"
@@ -69,7 +70,14 @@ class builder {
     assets_ = build_assets();
     for (auto& [name, a] : assets_) snap_->pages[a.path] = a.page;
     snap_->css_path = asset_path("style.css");
-    for (const auto& r : g.resources) snap_->destinations[r.slug] = r.url;
+    const bool tags = g.site.text("campaign_tags") == "on";
+    const content::campaign campaign{g.site.text("utm_source"), g.site.text("utm_medium"), g.site.text("utm_campaign")};
+    for (const auto& r : g.resources) {
+      snap_->destinations[r.slug] = r.url;
+      std::string host = content::url_host(r.url);
+      bool tagged = tags && content::is_owner_host(host, g.site.owner_domains);
+      snap_->outbound[r.slug] = {tagged ? content::with_campaign_tags(r.url, campaign) : r.url, std::move(host)};
+    }
     snap_->guide = std::make_shared<const content::guide>(g);
     if (!options.preview) snap_->search = std::make_shared<const search::index>(g);
   }

@@ -32,9 +32,15 @@ struct snapshot {
   std::unordered_map<std::string, page> pages;                // by path, e.g. "/kategorier/rapporter"
   page not_found;                                             // the 404 page
   std::unordered_map<std::string, std::string> destinations;  // resource slug → registered address
-  std::string css_path;                                       // "/static/style.<hash>.css"
-  std::shared_ptr<const content::guide> guide;                // what the pages were rendered from
-  std::shared_ptr<const search::index> search;                // the search index of this guide
+  // What /go/{slug} answers, worked out once per snapshot: the Location (with campaign tags when they
+  // are on and the address is on an owner domain) and the destination host the click is counted for.
+  struct outbound_link {
+    std::string location, host;
+  };
+  std::unordered_map<std::string, outbound_link> outbound;
+  std::string css_path;                         // "/static/style.<hash>.css"
+  std::shared_ptr<const content::guide> guide;  // what the pages were rendered from
+  std::shared_ptr<const search::index> search;  // the search index of this guide
 
   const page* find(const std::string& path) const {
     auto it = pages.find(path);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "content/links.hpp"
 #include "content/model.hpp"
 #include "render/render.hpp"
 #include "search/search.hpp"
@@ -193,19 +192,14 @@ http::response reader_site::handle(const http::request& req) const {
   }
 
   if (path.substr(0, 4) == "/go/") {
-    std::optional<std::string> dest = resolve_destination(*snap, path.substr(4));
-    if (!dest) {
-      return page_response(req, snap->not_found, snap, false);
-    }
-    std::string host = content::url_host(*dest);
-    if (is_countable(req) && sinks_.click) sinks_.click(std::string(path.substr(4)), host);
-    const content::site& site = snap->guide->site;
-    if (site.text("campaign_tags") == "on" && content::is_owner_host(host, site.owner_domains))
-      dest = content::with_campaign_tags(*dest,
-                                         {site.text("utm_source"), site.text("utm_medium"), site.text("utm_campaign")});
+    // Only a registered slug; the address comes from the snapshot, never from the request.
+    std::string slug(path.substr(4));
+    auto out = content::is_valid_slug(slug) ? snap->outbound.find(slug) : snap->outbound.end();
+    if (out == snap->outbound.end()) return page_response(req, snap->not_found, snap, false);
+    if (is_countable(req) && sinks_.click) sinks_.click(slug, out->second.host);
     http::response r;
     r.status = 302;
-    r.header("Location", *dest);
+    r.header("Location", out->second.location);
     r.header("Cache-Control", "no-store");
     return r;
   }
