@@ -12,8 +12,9 @@
 // It prints a Markdown table of medians (req/s, p50, p99) with the ratio cyberguide/nginx and the
 // resident memory of cyberguide, and writes it to bench/results/ with the machine's description.
 //
-//   node bench/http-bench.mjs [--pairs N] [--seconds S] [--smoke]
+//   node bench/http-bench.mjs [--pairs N] [--seconds S] [--only page|brotli|go] [--smoke]
 // --smoke: one short pair at 16 connections, nothing written (make test runs it so it cannot rot).
+// --only: run the scenarios whose key matches (for profiling); nothing written.
 // CYBERGUIDE_BIN: the binary (default build/release/cyberguide).
 
 import fs from 'node:fs';
@@ -37,6 +38,7 @@ const opt = (name, dflt) => {
 const smoke = argv.includes('--smoke');
 const pairs = Number(opt('--pairs', smoke ? 1 : 3));
 const seconds = Number(opt('--seconds', smoke ? 1 : 5));
+const only = opt('--only', '');
 const connections = smoke ? [16] : [64, 256];
 
 function need(cmd) {
@@ -161,10 +163,10 @@ try {
   const warmClicks = 1; // the check above followed the link once
 
   const scenarios = [
-    { name: `page ${pagePath}`, cg: pagePath, nginx: pagePath, headers: {} },
-    { name: 'page, brotli', cg: pagePath, nginx: `/br${pagePath}`, headers: { 'Accept-Encoding': 'br' } },
-    { name: `counted ${goPath} vs return 302`, cg: goPath, nginx: goPath, headers: {}, counted: true },
-  ];
+    { key: 'page', name: `page ${pagePath}`, cg: pagePath, nginx: pagePath, headers: {} },
+    { key: 'brotli', name: 'page, brotli', cg: pagePath, nginx: `/br${pagePath}`, headers: { 'Accept-Encoding': 'br' } },
+    { key: 'go', name: `counted ${goPath} vs return 302`, cg: goPath, nginx: goPath, headers: {}, counted: true },
+  ].filter((s) => !only || s.key === only);
   const rows = [];
   let wrkGo = 0;
   let goConns = 0;
@@ -221,7 +223,7 @@ try {
   ];
   const report = `# cyberguide vs nginx${smoke ? ' (smoke run)' : ''}\n\n${machine.join('\n')}\n\n${lines.join('\n')}\n`;
   process.stdout.write(`${report}\n`);
-  if (!smoke) {
+  if (!smoke && !only) {
     const out = path.join(repoRoot, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-http.md`);
     fs.writeFileSync(out, report);
     console.log(`written to ${path.relative(repoRoot, out)}`);

@@ -19,6 +19,32 @@ std::string_view request::header(std::string_view name) const {
   return {};
 }
 
+std::string_view response::header_value(std::string_view name) const {
+  std::string_view rest = fixed_headers;
+  while (!rest.empty()) {
+    auto eol = rest.find("\r\n");
+    std::string_view line = rest.substr(0, eol);
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 2);
+    auto colon = line.find(':');
+    if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+      std::string_view v = line.substr(colon + 1);
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      return v;
+    }
+  }
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return v;
+  return {};
+}
+
+// "Name: value\r\n"
+void append_header_line(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
 std::string_view reason(int status) {
   switch (status) {
     case 200: return "OK";

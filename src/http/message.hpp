@@ -31,8 +31,12 @@ struct request {
 struct response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // added to the server's common headers
-  std::string owned;                                         // body when the response owns it
-  const std::string* shared = nullptr;                       // body kept alive by `keep` (e.g. a snapshot page)
+  // Header lines made ahead of time ("Name: value\r\n" each), sent as they are after the common
+  // headers and before `headers`: a snapshot keeps them per page so the hot path builds nothing.
+  // Must stay valid as long as `keep` (or be static).
+  std::string_view fixed_headers;
+  std::string owned;                    // body when the response owns it
+  const std::string* shared = nullptr;  // body kept alive by `keep` (e.g. a snapshot page)
   std::shared_ptr<const void> keep;
   bool close = false;  // close the connection after this response
   // When set, the server runs this on its pool of blocking-work threads (off the network threads)
@@ -45,10 +49,15 @@ struct response {
     headers.emplace_back(std::move(name), std::move(value));
     return *this;
   }
+  // The first value of a header (case-insensitive), from `fixed_headers` or `headers`; empty if none.
+  std::string_view header_value(std::string_view name) const;
 };
 
 // Case-insensitive ASCII comparison of header names and tokens.
 bool iequals(std::string_view a, std::string_view b);
+
+// Appends "Name: value\r\n" to out.
+void append_header_line(std::string& out, std::string_view name, std::string_view value);
 
 // The reason phrase of a status code ("Not Found").
 std::string_view reason(int status);

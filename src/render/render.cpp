@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "content/links.hpp"
+#include "http/message.hpp"
 #include "render/markdown.hpp"
 #include "render/templates.hpp"
 #include "util/embedded.hpp"
@@ -76,7 +77,11 @@ class builder {
       snap_->destinations[r.slug] = r.url;
       std::string host = content::url_host(r.url);
       bool tagged = tags && content::is_owner_host(host, g.site.owner_domains);
-      snap_->outbound[r.slug] = {tagged ? content::with_campaign_tags(r.url, campaign) : r.url, std::move(host)};
+      auto& out = snap_->outbound[r.slug];
+      out.location = tagged ? content::with_campaign_tags(r.url, campaign) : r.url;
+      out.host = std::move(host);
+      http::append_header_line(out.head, "Location", out.location);
+      http::append_header_line(out.head, "Cache-Control", "no-store");
     }
     snap_->guide = std::make_shared<const content::guide>(g);
     if (!options.preview) snap_->search = std::make_shared<const search::index>(g);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "content/model.hpp"
@@ -16,7 +17,18 @@ namespace cg::render {
 struct body_variant {
   std::string bytes;
   std::string etag;  // quoted strong ETag, e.g. "\"3f2a…-br\""
+  // Header lines made once, sent as they are ("Name: value\r\n" each): for the 200 (or the page's own
+  // status): Content-Type, Content-Encoding, ETag, Cache-Control, Vary; for a 304: ETag, Cache-Control, Vary.
+  std::string head, head_304;
 };
+
+// Heterogeneous lookup: find a path given as string_view without making a std::string.
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to<>>;
 
 struct page {
   int status = 200;
@@ -29,20 +41,21 @@ struct page {
 
 struct snapshot {
   std::uint64_t generation = 0;
-  std::unordered_map<std::string, page> pages;                // by path, e.g. "/kategorier/rapporter"
+  string_map<page> pages;                                     // by path, e.g. "/kategorier/rapporter"
   page not_found;                                             // the 404 page
   std::unordered_map<std::string, std::string> destinations;  // resource slug → registered address
   // What /go/{slug} answers, worked out once per snapshot: the Location (with campaign tags when they
   // are on and the address is on an owner domain) and the destination host the click is counted for.
   struct outbound_link {
     std::string location, host;
+    std::string head;  // "Location: …\r\nCache-Control: no-store\r\n"
   };
-  std::unordered_map<std::string, outbound_link> outbound;
+  string_map<outbound_link> outbound;
   std::string css_path;                         // "/static/style.<hash>.css"
   std::shared_ptr<const content::guide> guide;  // what the pages were rendered from
   std::shared_ptr<const search::index> search;  // the search index of this guide
 
-  const page* find(const std::string& path) const {
+  const page* find(std::string_view path) const {
     auto it = pages.find(path);
     return it == pages.end() ? nullptr : &it->second;
   }

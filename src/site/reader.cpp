@@ -29,21 +29,15 @@ http::response page_response(const http::request& req, const render::page& p,
   encoding e = choose_encoding(req.header("Accept-Encoding"), p.gzip.has_value(), p.br.has_value());
   const render::body_variant& v = e == encoding::br ? *p.br : e == encoding::gzip ? *p.gzip : p.identity;
   http::response r;
-  r.headers.reserve(6);
-  const bool negotiable = p.gzip || p.br;
   if (conditional && etag_matches(req.header("If-None-Match"), v.etag)) {
     r.status = 304;
+    r.fixed_headers = v.head_304;
   } else {
     r.status = p.status;
-    r.header("Content-Type", p.content_type);
-    if (e == encoding::br) r.header("Content-Encoding", "br");
-    if (e == encoding::gzip) r.header("Content-Encoding", "gzip");
+    r.fixed_headers = v.head;
     r.shared = &v.bytes;
-    r.keep = std::move(keep);
   }
-  r.header("ETag", v.etag);
-  r.header("Cache-Control", p.cache_control);
-  if (negotiable) r.header("Vary", "Accept-Encoding");
+  r.keep = std::move(keep);
   return r;
 }
 
@@ -193,14 +187,14 @@ http::response reader_site::handle(const http::request& req) const {
 
   if (path.substr(0, 4) == "/go/") {
     // Only a registered slug; the address comes from the snapshot, never from the request.
-    std::string slug(path.substr(4));
-    auto out = content::is_valid_slug(slug) ? snap->outbound.find(slug) : snap->outbound.end();
+    // A slug found among the registered ones is valid by construction.
+    auto out = snap->outbound.find(path.substr(4));
     if (out == snap->outbound.end()) return page_response(req, snap->not_found, snap, false);
-    if (is_countable(req) && sinks_.click) sinks_.click(slug, out->second.host);
+    if (is_countable(req) && sinks_.click) sinks_.click(out->first, out->second.host);
     http::response r;
     r.status = 302;
-    r.header("Location", out->second.location);
-    r.header("Cache-Control", "no-store");
+    r.fixed_headers = out->second.head;
+    r.keep = std::move(snap);
     return r;
   }
 
@@ -228,11 +222,12 @@ http::response reader_site::handle(const http::request& req) const {
     return r;
   }
 
-  std::string key(path);
-  if (const render::page* p = snap->find(key)) {
-    if (sinks_.view && is_countable(req) && p->content_type.rfind("text/html", 0) == 0) sinks_.view(key);
-    return page_response(req, *p, snap);
+  if (auto it = snap->pages.find(path); it != snap->pages.end()) {
+    const render::page& p = it->second;
+    if (sinks_.view && is_countable(req) && p.content_type.rfind("text/html", 0) == 0) sinks_.view(it->first);
+    return page_response(req, p, snap);
   }
+  std::string key(path);
 
   // "/kategorier/rapporter/" → "/kategorier/rapporter"
   if (key.size() > 1 && key.back() == '/') {

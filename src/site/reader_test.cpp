@@ -104,9 +104,7 @@ class ReaderSite : public ::testing::Test {
   }
   void SetUp() override { holder_.swap_in(snapshot_); }
   static std::string header(const http::response& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers)
-      if (http::iequals(k, name)) return v;
-    return {};
+    return std::string(r.header_value(name));
   }
   static content::guide* guide_;
   static std::shared_ptr<const render::snapshot> snapshot_;

@@ -3,7 +3,11 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, binPath, contentDir } from './server.mjs';
 import { loadContent, kNotFoundPath } from './content.mjs';
 import {
   get, request, decodeBody, stylesheetHrefs, rawConnect, kSecurityHeaders,
@@ -251,6 +255,32 @@ describe('HTTP behaviour', { timeout: 90000 }, () => {
     } finally {
       conn.end();
     }
+  });
+
+  it('reads a body that arrives after its header in a later packet, then the next request on the connection', async () => {
+    const conn = await rawConnect(srv.port);
+    try {
+      conn.write('POST /sok HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhej');
+      await new Promise((r) => setTimeout(r, 150));
+      conn.write(' pa dig');
+      await new Promise((r) => setTimeout(r, 150));
+      conn.write('!GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      const [a, b] = await conn.read(['POST', 'GET']);
+      assert.deepEqual([a.status, b.status, b.body.toString('utf8').trim()], [405, 200, 'ok']);
+    } finally {
+      conn.end();
+    }
+  });
+
+  it('refuses to start a second server on a port that is already served, and the first keeps serving', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cyberguide-second-'));
+    const second = spawnSync(binPath, ['serve', '--listen', '127.0.0.1', '--port', String(srv.port), '--data', dir,
+      '--content', contentDir], { encoding: 'utf8', timeout: 20000 });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.notEqual(second.status, 0, `second server exited ${second.status}\n${second.stdout}\n${second.stderr}`);
+    assert.match(second.stderr + second.stdout, new RegExp(`kan inte lyssna på 127\\.0\\.0\\.1:${srv.port}`));
+    const res = await get(srv.baseUrl, '/healthz');
+    assert.equal(res.status, 200);
   });
 
   it('answers three pipelined requests sent in one write, in order', async () => {
