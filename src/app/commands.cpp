@@ -171,6 +171,8 @@ int serve(const config& c) {
   opt.address = c.listen;
   opt.port = c.port;
   opt.threads = c.threads;
+  opt.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);
+  opt.idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms);
   opt.secure = c.secure();
   opt.common_headers = site::security_headers(c.secure());
   http::server server(opt, [&reader, &admin_area](const http::request& r) {

@@ -18,6 +18,10 @@ const std::vector<setting>& settings() {
       {"threads", "CYBERGUIDE_THREADS", "0", "network threads (0: one per core)"},
       {"flush_interval_ms", "CYBERGUIDE_FLUSH_INTERVAL_MS", "1000",
        "how often pending link counts are written to the database (ms)"},
+      {"read_timeout_ms", "CYBERGUIDE_READ_TIMEOUT_MS", "10000",
+       "time a client has to send a whole request once it has begun (ms); then 408"},
+      {"idle_timeout_ms", "CYBERGUIDE_IDLE_TIMEOUT_MS", "30000",
+       "how long a kept-alive connection may wait for its next request (ms)"},
       {"poll_interval_ms", "CYBERGUIDE_POLL_INTERVAL_MS", "1000",
        "how often the database is checked for a newly published guide (ms)"},
       {"public_url", "CYBERGUIDE_PUBLIC_URL", "",
@@ -105,6 +109,14 @@ result<config> resolve(const std::map<std::string, std::string>& flags, const en
   if (!flush || *flush < 10 || *flush > 60000)
     return error{"flush_interval_ms: '" + v["flush_interval_ms"] + "' must be from 10 to 60000"};
   c.flush_interval_ms = static_cast<unsigned>(*flush);
+  auto read_timeout = to_number(v["read_timeout_ms"]);
+  if (!read_timeout || *read_timeout < 50 || *read_timeout > 600000)
+    return error{"read_timeout_ms: '" + v["read_timeout_ms"] + "' must be from 50 to 600000"};
+  c.read_timeout_ms = static_cast<unsigned>(*read_timeout);
+  auto idle_timeout = to_number(v["idle_timeout_ms"]);
+  if (!idle_timeout || *idle_timeout < 50 || *idle_timeout > 3600000)
+    return error{"idle_timeout_ms: '" + v["idle_timeout_ms"] + "' must be from 50 to 3600000"};
+  c.idle_timeout_ms = static_cast<unsigned>(*idle_timeout);
   auto poll = to_number(v["poll_interval_ms"]);
   if (!poll || *poll < 10 || *poll > 600000)
     return error{"poll_interval_ms: '" + v["poll_interval_ms"] + "' must be from 10 to 600000"};
