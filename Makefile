@@ -13,10 +13,12 @@ BUILD_PACKAGES := g++ cmake make pkg-config ca-certificates \
 # Extra packages for the tests (GoogleTest, the sqlite3 shell, Chromium for browser tests, nginx and
 # wrk for the benchmark's smoke run).
 TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium nginx wrk
+# Extra packages for `make bench` only: Hugo (the reference for render cost) and GNU time (its memory).
+BENCH_PACKAGES := hugo time
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-build deps-test build build-debug run test test-unit bench clean format
+.PHONY: all deps deps-build deps-test deps-bench build build-debug run test test-unit bench clean format
 
 all: build
 
@@ -39,6 +41,13 @@ deps-test: deps-build
 	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	  echo "Installing npm packages from package-lock.json"; \
 	  npm ci --no-audit --no-fund; \
+	fi
+
+deps-bench:
+	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
 deps: deps-test
@@ -69,11 +78,13 @@ test-unit: build-debug
 	cd build/debug && ctest --output-on-failure -L unit
 
 # Benchmarks (release build): search latency p50/p95 over the default guide and 10 000 resources;
-# snapshot build time and memory; cyberguide against nginx on loopback (bench/http-bench.mjs, results
-# in bench/results/).
-bench: deps build
+# snapshot build time and memory (`./build/release/snapshot_bench --large` adds 10 000 and 100 000
+# resources) against Hugo building the same catalogue (`bench/hugo-bench.sh 10000` for the larger one);
+# cyberguide against nginx on loopback (bench/http-bench.mjs). Results in bench/results/.
+bench: deps deps-bench build
 	./build/release/search_bench
 	./build/release/snapshot_bench
+	bench/hugo-bench.sh 1000
 	node bench/http-bench.mjs
 
 format:

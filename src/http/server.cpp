@@ -337,6 +337,7 @@ struct server::impl {
       parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
       parser.body_limit(opt.body_limit);
       const bool buffered = buffer.size() > 0;
+      e.timed_out = false;  // a sweep that came just after the last operation had finished
       e.idle = !buffered;
       e.deadline = w.now + (served == 0 || buffered ? opt.read_timeout : opt.idle_timeout);
       beast::error_code ec = co_await read_request(w, e, buffer, parser);

@@ -8,9 +8,9 @@
 
 namespace cg::render {
 
-std::string gzip_compress(std::string_view in) {
+std::string gzip_compress(std::string_view in, effort e) {
   z_stream zs{};
-  if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&zs, e == effort::best ? Z_BEST_COMPRESSION : 1, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
     throw std::runtime_error("deflateInit2 failed");
   std::string out(deflateBound(&zs, static_cast<uLong>(in.size())), '\0');
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
@@ -24,12 +24,12 @@ std::string gzip_compress(std::string_view in) {
   return out;
 }
 
-std::string brotli_compress(std::string_view in) {
+std::string brotli_compress(std::string_view in, effort e) {
   std::size_t size = BrotliEncoderMaxCompressedSize(in.size());
   if (size == 0) size = in.size() + 1024;
   std::string out(size, '\0');
-  if (!BrotliEncoderCompress(BROTLI_MAX_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, in.size(),
-                             reinterpret_cast<const uint8_t*>(in.data()), &size,
+  if (!BrotliEncoderCompress(e == effort::best ? BROTLI_MAX_QUALITY : 2, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT,
+                             in.size(), reinterpret_cast<const uint8_t*>(in.data()), &size,
                              reinterpret_cast<uint8_t*>(out.data())))
     throw std::runtime_error("brotli compression failed");
   out.resize(size);

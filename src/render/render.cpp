@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <future>
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <mutex>
@@ -29,6 +30,7 @@ using content::resource;
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kPageCache = "public, max-age=300";
 constexpr const char* kAssetCache = "public, max-age=31536000, immutable";
+constexpr std::size_t kRelated = 8;  // others of the same level listed on a resource page
 
 struct asset {
   std::string path;
@@ -45,22 +47,26 @@ std::string asset_content_type(const std::string& ext) {
   return "application/octet-stream";
 }
 
-// static/NAME.EXT → /static/NAME.HASH.EXT
-std::map<std::string, asset> build_assets() {
-  std::map<std::string, asset> out;
-  for (const auto& f : embedded::files()) {
-    if (f.path.rfind("static/", 0) != 0) continue;
-    std::string name(f.path.substr(7));
-    auto dot = name.rfind('.');
-    std::string stem = dot == std::string::npos ? name : name.substr(0, dot);
-    std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
-    std::string hash = hex64(fnv1a64(f.data)).substr(0, 12);
-    asset a;
-    a.path = "/static/" + stem + "." + hash + (ext.empty() ? "" : "." + ext);
-    a.page = make_page(200, asset_content_type(ext), kAssetCache, std::string(f.data));
-    out[name] = std::move(a);
-  }
-  return out;
+// static/NAME.EXT → /static/NAME.HASH.EXT, made (and compressed with the best effort) once per
+// process: the files are embedded in the binary.
+const std::map<std::string, asset>& assets() {
+  static const std::map<std::string, asset> kAssets = [] {
+    std::map<std::string, asset> out;
+    for (const auto& f : embedded::files()) {
+      if (f.path.rfind("static/", 0) != 0) continue;
+      std::string name(f.path.substr(7));
+      auto dot = name.rfind('.');
+      std::string stem = dot == std::string::npos ? name : name.substr(0, dot);
+      std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
+      std::string hash = hex64(fnv1a64(f.data)).substr(0, 12);
+      asset a;
+      a.path = "/static/" + stem + "." + hash + (ext.empty() ? "" : "." + ext);
+      a.page = make_page(200, asset_content_type(ext), kAssetCache, std::string(f.data));
+      out[name] = std::move(a);
+    }
+    return out;
+  }();
+  return kAssets;
 }
 
 class builder {
@@ -68,8 +74,8 @@ class builder {
   builder(const guide& g, std::uint64_t generation, const render_options& options) : g_(g), options_(options) {
     snap_ = std::make_shared<snapshot>();
     snap_->generation = generation;
-    assets_ = build_assets();
-    for (auto& [name, a] : assets_) snap_->pages[a.path] = a.page;
+    index_cells();
+    for (const auto& [name, a] : assets()) snap_->pages[a.path] = a.page;
     snap_->css_path = asset_path("style.css");
     const bool tags = g.site.text("campaign_tags") == "on";
     const content::campaign campaign{g.site.text("utm_source"), g.site.text("utm_medium"), g.site.text("utm_campaign")};
@@ -84,7 +90,9 @@ class builder {
       http::append_header_line(out.head, "Cache-Control", "no-store");
     }
     snap_->guide = std::make_shared<const content::guide>(g);
-    if (!options.preview) snap_->search = std::make_shared<const search::index>(g);
+    // The search index is built on a thread of its own while the pages are rendered and compressed.
+    if (!options.preview && options.search)
+      search_ = std::async(std::launch::async, [&g] { return std::make_shared<const search::index>(g); });
   }
 
   // A builder for pages rendered per request (the search page): no assets, no index.
@@ -270,12 +278,15 @@ class builder {
       mu::data body;
       body.set("categories", category_list());
       std::string html = finish(page_html("not_found", "Sidan finns inte", body, {}, "", ""));
-      snap_->not_found =
-          make_page(404, kHtml, options_.preview ? "no-store" : "no-cache", std::move(html), !options_.preview);
+      bool fast = false;
+      snap_->not_found = make_page(404, kHtml, options_.preview ? "no-store" : "no-cache", std::move(html),
+                                   !options_.preview, options_.cache, &fast);
+      if (fast) snap_->best_compression = false;
     }
     snap_->pages["/robots.txt"] =
         make_page(200, "text/plain; charset=utf-8", kPageCache, "User-agent: *\nDisallow: /go/\n");
     make_pages();
+    if (search_.valid()) snap_->search = search_.get();
     return snap_;
   }
 
@@ -368,7 +379,7 @@ class builder {
       d.set("name", l->name);
       d.set("href", "/kategorier/" + c.slug + "/" + l->slug);
       d.set("audience_html", markdown_to_html(l->audience_md));
-      auto n = g_.resources_at(c.slug, l->slug).size();
+      auto n = cell(c.slug, l->slug).size();
       d.set("count", count_label(n));
       list.push_back(d);
     }
@@ -467,7 +478,7 @@ class builder {
     b.set("level_name", l.name);
     b.set("level_name_lower", lower_first(l.name));
     b.set("audience_html", markdown_to_html(l.audience_md));
-    auto rs = g_.resources_at(c.slug, l.slug);
+    auto rs = cell(c.slug, l.slug);
     b.set("resources", resource_list(rs, false, 2));
     b.set("count", count_label(rs.size()));
     b.set("empty", rs.empty());
@@ -486,7 +497,7 @@ class builder {
     mu::data sections{mu::data::type::list};
     for (const auto& ls : c.levels) {
       const level* l = g_.find_level(ls);
-      auto rs = g_.resources_at(c.slug, l->slug);
+      auto rs = cell(c.slug, l->slug);
       mu::data s;
       s.set("name", l->name);
       s.set("id", l->slug);
@@ -509,7 +520,7 @@ class builder {
     mu::data sections{mu::data::type::list};
     std::size_t total = 0;
     for (const auto& c : g_.categories) {
-      auto rs = g_.resources_at(c.slug, l.slug);
+      auto rs = cell(c.slug, l.slug);
       if (rs.empty()) continue;
       total += rs.size();
       mu::data s;
@@ -534,10 +545,20 @@ class builder {
       b.set("has_publisher_home", !p->home_page.empty());
     }
     b.set("callouts", callouts_for("/resurser/" + r.slug));
+    // Up to kRelated others of the same category and level: those that follow this one in the list
+    // (from the start again after the last), and a link to the whole list when there are more.
     std::vector<const resource*> same;
-    if (!r.category.empty())
-      for (const resource* o : g_.resources_at(r.category, r.level))
-        if (o->slug != r.slug) same.push_back(o);
+    if (!r.category.empty()) {
+      const auto& all = cell(r.category, r.level);
+      auto self = std::find(all.begin(), all.end(), &r);
+      std::size_t at = self == all.end() ? 0 : static_cast<std::size_t>(self - all.begin());
+      for (std::size_t i = 1; i < all.size() && same.size() < kRelated; ++i) same.push_back(all[(at + i) % all.size()]);
+      if (all.size() > kRelated + 1) {
+        b.set("more_related_href", "/kategorier/" + r.category + "/" + r.level);
+        b.set("more_related_label", "Alla " + std::to_string(all.size()) + " stöd på den här nivån");
+        b.set("has_more_related", true);
+      }
+    }
     b.set("related", resource_list(same, false));
     b.set("has_related", !same.empty());
     return b;
@@ -608,21 +629,27 @@ class builder {
   void add(const std::string& path, const std::string& tmpl, const std::string& title, mu::data body,
            const std::vector<mu::data>& crumbs, const std::string& description,
            const std::string& current_category = "") {
-    rendered_.push_back({path, finish(page_html(tmpl, title, std::move(body), crumbs, description, current_category))});
+    rendered_.push_back({path, tmpl, title, std::move(body), crumbs, description, current_category});
   }
 
-  // Makes the pages of every rendered HTML (ETags, gzip and brotli bodies) on all cores: compression is
-  // most of a snapshot's build time.
+  // Renders every page added (templates) and makes it (ETags, gzip and brotli bodies), on all cores.
   void make_pages() {
     std::vector<page> pages(rendered_.size());
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mu;
+    std::atomic<bool> any_fast{false};
     auto work = [&] {
       try {
-        for (std::size_t i = next++; i < rendered_.size(); i = next++)
-          pages[i] = make_page(200, kHtml, options_.preview ? "no-store" : kPageCache, std::move(rendered_[i].html),
-                               !options_.preview);
+        bool fast = false;
+        for (std::size_t i = next++; i < rendered_.size(); i = next++) {
+          queued& q = rendered_[i];
+          std::string html =
+              finish(page_html(q.tmpl, q.title, std::move(q.body), q.crumbs, q.description, q.current_category));
+          pages[i] = make_page(200, kHtml, options_.preview ? "no-store" : kPageCache, std::move(html),
+                               !options_.preview, options_.cache, &fast);
+        }
+        if (fast) any_fast = true;
       } catch (...) {
         std::lock_guard lock(failure_mu);
         failure = std::current_exception();
@@ -636,27 +663,47 @@ class builder {
     work();
     for (auto& t : threads) t.join();
     if (failure) std::rethrow_exception(failure);
+    if (any_fast) snap_->best_compression = false;
     for (std::size_t i = 0; i < rendered_.size(); ++i) snap_->pages[rendered_[i].path] = std::move(pages[i]);
     rendered_.clear();
   }
 
-  struct rendered {
-    std::string path, html;
+  // A page's template and data, rendered by make_pages().
+  struct queued {
+    std::string path, tmpl, title;
+    mu::data body;
+    std::vector<mu::data> crumbs;
+    std::string description, current_category;
   };
-  std::vector<rendered> rendered_;  // pages rendered and not yet made
+  std::vector<queued> rendered_;  // pages added and not yet made
+  std::future<std::shared_ptr<const search::index>> search_;
 
   const guide& g_;
+  // The resources of each category and level, in guide order: worked out once, not per page (a
+  // resource page asks for its own cell; scanning the catalogue for each would be quadratic).
+  std::unordered_map<std::string, std::vector<const resource*>> cells_;
+  const std::vector<const resource*>& cell(const std::string& category, const std::string& level) const {
+    static const std::vector<const resource*> kNone;
+    auto it = cells_.find(category + '\x1f' + level);
+    return it == cells_.end() ? kNone : it->second;
+  }
+  void index_cells() {
+    for (const auto& r : g_.resources)
+      if (!r.category.empty()) cells_[r.category + '\x1f' + r.level].push_back(&r);
+    for (auto& [key, rs] : cells_)
+      std::stable_sort(rs.begin(), rs.end(), [](const resource* a, const resource* b) {
+        return a->order != b->order ? a->order < b->order : a->title < b->title;
+      });
+  }
   const render_options& options_;
-  std::map<std::string, asset> assets_;
   std::shared_ptr<snapshot> snap_;
 };
 
 }  // namespace
 
 std::string asset_path(const std::string& name) {
-  static const std::map<std::string, asset> kAssets = build_assets();
-  auto it = kAssets.find(name);
-  return it == kAssets.end() ? std::string() : it->second.path;
+  auto it = assets().find(name);
+  return it == assets().end() ? std::string() : it->second.path;
 }
 
 std::string host_of(const std::string& url) {

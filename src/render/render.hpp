@@ -15,6 +15,11 @@ struct render_options {
   // prefixed with link_prefix, no compressed bodies, nothing cacheable.
   bool preview = false;
   std::string link_prefix;
+  // When set: compressed bodies come from it where it has them, the others are made quickly and the
+  // snapshot's best_compression is false (see polish()). Without: the best bodies, made now.
+  const compression_cache* cache = nullptr;
+  // False: no search index (benchmarks that time the pages alone).
+  bool search = true;
 };
 
 // Builds every reader page of g. g must be valid (content::validate). Throws std::runtime_error

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "content/pack.hpp"
 #include "render/compress.hpp"
 #include "render/markdown.hpp"
@@ -144,6 +146,61 @@ TEST(HostOf, TakesTheHostOnly) {
   EXPECT_EQ(host_of("https://www.mcf.se/sv/a?b#c"), "www.mcf.se");
   EXPECT_EQ(host_of("http://example.se:8080/x"), "example.se");
   EXPECT_EQ(host_of("nonsense"), "");
+}
+
+}  // namespace
+}  // namespace cg::render
+
+namespace cg::render {
+namespace {
+
+// A resource page lists at most 8 others of its category and level (those after it, from the start
+// again after the last) and links to the whole list when there are more: a page's size must not grow
+// with the catalogue.
+TEST(RelatedResources, AtMostEightFollowingOnesAndALinkToTheWholeLevel) {
+  auto g = content::load_guide(content::default_pack());
+  ASSERT_TRUE(g.ok());
+  content::guide big = *g;
+  const content::resource base = *std::find_if(big.resources.begin(), big.resources.end(),
+                                               [](const content::resource& r) { return !r.category.empty(); });
+  big.resources.erase(
+      std::remove_if(big.resources.begin(), big.resources.end(),
+                     [&](const content::resource& r) { return r.category == base.category && r.level == base.level; }),
+      big.resources.end());
+  for (int i = 0; i < 12; ++i) {
+    content::resource r = base;
+    r.slug = "extra-" + std::to_string(i);
+    r.title = "Extra " + std::string(1, static_cast<char>('A' + i));
+    r.order = i;
+    big.resources.push_back(r);
+  }
+  auto snap = build_snapshot(big, 1);
+  auto html = [&](const std::string& slug) { return snap->find("/resurser/" + slug)->identity.bytes; };
+  auto listed = [&](const std::string& page) {
+    std::vector<int> out;
+    for (int i = 0; i < 12; ++i)
+      if (page.find("href=\"/resurser/extra-" + std::to_string(i) + "\"") != std::string::npos) out.push_back(i);
+    return out;
+  };
+  const std::string all_link =
+      "href=\"/kategorier/" + base.category + "/" + base.level + "\">Alla 12 stöd på den här nivån</a>";
+  EXPECT_EQ(listed(html("extra-0")), (std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(listed(html("extra-10")), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 11}));
+  EXPECT_NE(html("extra-0").find(all_link), std::string::npos);
+
+  // Nine in the level: each lists the eight others, and no link to "all".
+  big.resources.erase(std::remove_if(big.resources.begin(), big.resources.end(),
+                                     [](const content::resource& r) {
+                                       return r.slug == "extra-9" || r.slug == "extra-10" || r.slug == "extra-11";
+                                     }),
+                      big.resources.end());
+  ASSERT_EQ(std::count_if(big.resources.begin(), big.resources.end(),
+                          [](const content::resource& r) { return r.slug.rfind("extra-", 0) == 0; }),
+            9);
+  auto nine = build_snapshot(big, 2);
+  const std::string p = nine->find("/resurser/extra-4")->identity.bytes;
+  EXPECT_EQ(listed(p), (std::vector<int>{0, 1, 2, 3, 5, 6, 7, 8}));
+  EXPECT_EQ(p.find("stöd på den här nivån</a>"), std::string::npos);
 }
 
 }  // namespace

@@ -3,11 +3,14 @@
 // brotli bodies and strong ETags. Immutable once built; shared between threads as shared_ptr<const>.
 // It knows nothing of HTTP beyond a status code and header values.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "content/model.hpp"
 #include "search/search.hpp"
@@ -39,8 +42,30 @@ struct page {
   std::optional<body_variant> br;
 };
 
+// Compressed bodies made with the best effort, found by the page's identity ETag and content type.
+// A build with a cache compresses only what it does not find, quickly (effort::fast); polish()
+// fills the cache with the best bodies in the background, and the next build of the same guide finds
+// them all. Thread-safe. Holds the bodies of the latest build only (retain()).
+class compression_cache {
+ public:
+  struct entry {
+    std::optional<std::string> gzip, br;  // absent when compression does not pay
+  };
+  std::shared_ptr<const entry> find(const std::string& key) const;
+  void put(const std::string& key, entry e);
+  // Drops every entry whose key is not in keys.
+  void retain(const std::vector<std::string>& keys);
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const entry>> map_;
+};
+
 struct snapshot {
   std::uint64_t generation = 0;
+  // False when some compressed bodies were made quickly rather than with the best effort.
+  bool best_compression = true;
   string_map<page> pages;                                     // by path, e.g. "/kategorier/rapporter"
   page not_found;                                             // the 404 page
   std::unordered_map<std::string, std::string> destinations;  // resource slug → registered address
@@ -61,7 +86,17 @@ struct snapshot {
   }
 };
 
-// Makes a page from bytes: computes the ETag and, for text above a small size, gzip and brotli bodies.
-page make_page(int status, std::string content_type, std::string cache_control, std::string body, bool compress = true);
+// Makes a page from bytes: computes the ETag and, for text above a small size, gzip and brotli bodies:
+// the best ones without a cache; with one, those it holds, else quickly made ones (`*fast_made` set).
+// ETags do not depend on the effort: both decode to the same bytes.
+page make_page(int status, std::string content_type, std::string cache_control, std::string body, bool compress = true,
+               const compression_cache* cache = nullptr, bool* fast_made = nullptr);
+
+// The cache key of a page (its identity ETag and content type).
+std::string cache_key(const page& p);
+
+// Makes the best compressed bodies of every page of s missing from cache, one page at a time, and
+// stops early when cancelled() says so. Returns true when it went through every page.
+bool polish(const snapshot& s, compression_cache& cache, const std::function<bool()>& cancelled);
 
 }  // namespace cg::render

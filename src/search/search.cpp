@@ -79,6 +79,50 @@ void for_each_word(const std::string& text, F&& f) {
   if (!word.empty()) f(word);
 }
 
+// The code points of UTF-8 text (invalid bytes taken as they are).
+std::u32string code_points(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    if (i + static_cast<std::size_t>(n) > s.size()) n = 1;
+    char32_t cp = n == 1 ? c : static_cast<char32_t>(c & (0x7F >> n));
+    for (int k = 1; k < n; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3F);
+    out += cp;
+    i += static_cast<std::size_t>(n);
+  }
+  return out;
+}
+
+// Edit distance in code points, a swap of two neighbours counting as one (optimal string alignment);
+// limit + 1 as soon as it must exceed limit.
+unsigned edit_distance(const std::u32string& a, const std::u32string& b, unsigned limit) {
+  const std::size_t n = a.size(), m = b.size();
+  if ((n > m ? n - m : m - n) > limit) return limit + 1;
+  thread_local std::vector<unsigned> prev2, prev, cur;
+  prev2.assign(m + 1, 0);
+  prev.resize(m + 1);
+  cur.resize(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = static_cast<unsigned>(j);
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = static_cast<unsigned>(i);
+    unsigned row_min = cur[0];
+    for (std::size_t j = 1; j <= m; ++j) {
+      unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      unsigned d = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d = std::min(d, prev2[j - 2] + 1);
+      cur[j] = d;
+      row_min = std::min(row_min, d);
+    }
+    if (row_min > limit) return limit + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return std::min(prev[m], limit + 1);
+}
+
 // "CERT-SE" → "CERTSE", "e-post" → "epost": a hyphen between two letters or digits removed. Hyphenated
 // words are searched as one word, not as a phrase of two (faster, and "epost" finds "e-post").
 std::string join_hyphens(std::string_view s) {
@@ -218,16 +262,49 @@ std::string plain_excerpt(const std::string& text, std::size_t max) {
 }
 
 constexpr std::size_t kFacets = 5;
+constexpr Xapian::docid kCommitEvery = 256;
 constexpr std::uint16_t kNoSuchValue = 0xFFFF;  // a filter value no resource has: matches nothing
 
 }  // namespace
 
 struct index::impl {
   mutable std::mutex mu;
-  // Xapian's in-memory backend keeps no spelling data: the index lives in a private temporary
-  // folder (glass backend) for the life of the snapshot, removed with it.
+  // The index lives in a private temporary folder (glass backend) for the life of the snapshot,
+  // removed with it. Nothing in it must survive a crash: never synced to disk.
   std::filesystem::path dir = make_temp_dir();
-  Xapian::WritableDatabase db{dir.string(), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS};
+  Xapian::WritableDatabase db{dir.string(),
+                              Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC};
+
+  // Every distinct word of the guide with how often it occurs, shortest first: for "Menade du …?".
+  // (Xapian's spelling table did this too, at a third of the index's build time.)
+  struct spelling_word {
+    std::u32string cps;
+    std::string utf8;
+    Xapian::termcount count = 0;
+  };
+  std::vector<spelling_word> spellings;
+
+  // The known word closest to w: edit distance at most 2, then the most frequent, then the first in
+  // alphabetical order; empty when none is that close.
+  std::string closest_word(const std::string& w) const {
+    const std::u32string target = code_points(w);
+    constexpr unsigned kMax = 2;
+    auto by_length = [](const spelling_word& s, std::size_t len) { return s.cps.size() < len; };
+    auto it = std::lower_bound(spellings.begin(), spellings.end(), target.size() > kMax ? target.size() - kMax : 0,
+                               by_length);
+    const spelling_word* best = nullptr;
+    unsigned best_d = kMax + 1;
+    for (; it != spellings.end() && it->cps.size() <= target.size() + kMax; ++it) {
+      unsigned d = edit_distance(target, it->cps, kMax);
+      if (d > kMax) continue;
+      if (!best || d < best_d ||
+          (d == best_d && (it->count > best->count || (it->count == best->count && it->utf8 < best->utf8)))) {
+        best = &*it;
+        best_d = d;
+      }
+    }
+    return best ? best->utf8 : std::string();
+  }
 
   static std::filesystem::path make_temp_dir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "cyberguide-search-XXXXXX").string();
@@ -378,8 +455,10 @@ struct index::impl {
           compound_folded += it->second.second;
         });
         if (!compound.empty()) {
-          parts.index_text(compound, 1);
-          parts.index_text(compound_folded, 1, "XA");
+          // Without positions: a part is matched as a word, never inside a phrase (half the index's
+          // build time went to the positions of parts).
+          parts.index_text_without_positions(compound, 1);
+          parts.index_text_without_positions(compound_folded, 1, "XA");
         }
       }
       doc.add_boolean_term("XC" + r.category);
@@ -388,6 +467,10 @@ struct index::impl {
       doc.add_boolean_term("XK" + std::string(content::to_string(r.cost)));
       doc.add_boolean_term("XF" + r.format);
       Xapian::docid id = db.add_document(doc);
+      // Xapian keeps the postings added since the last commit in ordered maps by document id: a
+      // commit now and then keeps them small (adding 10 000 documents in one go spent half its time
+      // walking those maps).
+      if (id % kCommitEvery == 0) db.commit();
       if (cat) {
         char sort[64];
         std::snprintf(sort, sizeof sort, "%04d%04d%08d", cat_pos[r.category], lvl ? lvl_pos[r.level] : 9999,
@@ -405,7 +488,11 @@ struct index::impl {
     std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& o : order) browse.push_back(o.second);
     // Spelling data: each distinct word once, with how often it occurs.
-    for (const auto& [word, n] : spelling) db.add_spelling(word, n);
+    spellings.reserve(spelling.size());
+    for (const auto& [word, n] : spelling) spellings.push_back({code_points(word), word, n});
+    std::sort(spellings.begin(), spellings.end(), [](const spelling_word& a, const spelling_word& b) {
+      return a.cps.size() != b.cps.size() ? a.cps.size() < b.cps.size() : a.utf8 < b.utf8;
+    });
     db.commit();
   }
 
@@ -440,7 +527,7 @@ struct index::impl {
     auto flush = [&] {
       if (word.empty()) return;
       std::string w = lower(word);
-      std::string better = db.get_termfreq(w) == 0 ? db.get_spelling_suggestion(w, 2) : std::string();
+      std::string better = db.get_termfreq(w) == 0 ? closest_word(w) : std::string();
       if (!better.empty() && better != w) {
         changed = true;
         out += better;
