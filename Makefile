@@ -9,10 +9,10 @@ ARGS ?=
 BUILD_PACKAGES := g++ cmake make pkg-config ca-certificates \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libkainjow-mustache-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-  libsqlite3-dev libbrotli-dev zlib1g-dev libtomlplusplus-dev libcli11-dev libsodium-dev libxapian-dev
+  libsqlite3-dev libpq-dev libbrotli-dev zlib1g-dev libtomlplusplus-dev libcli11-dev libsodium-dev libxapian-dev
 # Extra packages for the tests (GoogleTest, the sqlite3 shell, Chromium for browser tests, nginx and
-# wrk for the benchmark's smoke run).
-TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium nginx wrk
+# wrk for the benchmark's smoke run, a PostgreSQL 15 server for throwaway test clusters).
+TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium nginx wrk postgresql-15
 # Extra packages for `make bench` only: Hugo (the reference for render cost) and GNU time (its memory).
 BENCH_PACKAGES := hugo time
 

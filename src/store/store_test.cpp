@@ -2,13 +2,17 @@
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <random>
 
 #include "content/pack.hpp"
+#include "store/postgres/pg_store.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -21,7 +25,67 @@ struct backend {
   std::string name;
   // Opens a fresh, empty store; the second call with the same dir reopens it.
   std::function<std::unique_ptr<store>(const fs::path& dir)> open;
+  // Removes what open made outside dir (a PostgreSQL database); called after the store is closed.
+  std::function<void(const fs::path& dir)> cleanup = [](const fs::path&) {};
 };
+
+// PostgreSQL: the test cluster that CTest starts (tests/pg/cluster.sh) is named by CYBERGUIDE_TEST_PG,
+// e.g. "postgresql://postgres@/postgres?host=/tmp/…&port=5499"; each test gets a database of its own.
+std::string test_pg_url() {
+  const char* v = std::getenv("CYBERGUIDE_TEST_PG");
+  return v ? v : "";
+}
+
+// The admin URL with another database name.
+std::string pg_url_for(const std::string& db) {
+  std::string url = test_pg_url();
+  auto at = url.find("/postgres?");
+  if (at == std::string::npos) throw std::runtime_error("CYBERGUIDE_TEST_PG must end in /postgres?…: " + url);
+  return url.substr(0, at) + "/" + db + url.substr(at + 9);
+}
+
+void pg_admin(const std::string& sql) {
+  PGconn* c = PQconnectdb(test_pg_url().c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(c);
+    PQfinish(c);
+    throw std::runtime_error("test cluster: " + msg);
+  }
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string err = PQresultStatus(r) == PGRES_COMMAND_OK ? "" : PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(c);
+  if (!err.empty()) throw std::runtime_error("test cluster: " + sql + ": " + err);
+}
+
+// "cg-store-123" → "cg_store_123": a database name made of the test's folder name.
+std::string pg_db_name(const fs::path& dir) {
+  std::string name = dir.filename().string();
+  for (char& ch : name)
+    if (ch == '-') ch = '_';
+  return name;
+}
+
+std::vector<backend> backends() {
+  std::vector<backend> out{
+      {"sqlite", [](const fs::path& dir) { return open_sqlite((dir / "cyberguide.db").string()); }}};
+  if (!test_pg_url().empty()) {
+    out.push_back({"postgresql",
+                   [](const fs::path& dir) {
+                     // The first open makes the database; a reopen finds it.
+                     if (!fs::exists(dir / "pg-created")) {
+                       pg_admin("CREATE DATABASE " + pg_db_name(dir));
+                       std::ofstream(dir / "pg-created") << "1";
+                     }
+                     return open_postgres(pg_url_for(pg_db_name(dir)));
+                   },
+                   [](const fs::path& dir) {
+                     if (fs::exists(dir / "pg-created"))
+                       pg_admin("DROP DATABASE IF EXISTS " + pg_db_name(dir) + " WITH (FORCE)");
+                   }});
+  }
+  return out;
+}
 
 void PrintTo(const backend& b, std::ostream* os) {
   *os << b.name;
@@ -39,12 +103,19 @@ class StoreConformance : public ::testing::TestWithParam<backend> {
   }
   void TearDown() override {
     st_.reset();
+    GetParam().cleanup(dir_);
     fs::remove_all(dir_);
   }
   fs::path dir_;
   std::unique_ptr<store> st_;
   content::guide guide_;
 };
+
+TEST(StoreBackends, ThePostgresqlTestClusterIsConfigured) {
+  if (test_pg_url().empty())
+    GTEST_SKIP() << "CYBERGUIDE_TEST_PG is not set: the conformance suite ran on SQLite only (ctest sets it)";
+  EXPECT_NO_THROW(pg_admin("SELECT 1"));
+}
 
 TEST_P(StoreConformance, AFreshStoreHasNoContent) {
   EXPECT_FALSE(st_->has_content());
@@ -258,10 +329,7 @@ TEST_P(StoreConformance, AuditLogIsNewestFirst) {
   EXPECT_EQ(st_->audit_log(1).size(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
-                         ::testing::Values(backend{
-                             "sqlite",
-                             [](const fs::path& dir) { return open_sqlite((dir / "cyberguide.db").string()); }}),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(backends()),
                          [](const ::testing::TestParamInfo<backend>& p) { return p.param.name; });
 
 TEST(SqliteStore, MigratesClickCountsOfAnOlderSchemaKeepingThem) {

@@ -590,13 +590,4 @@ std::unique_ptr<store> open_sqlite(const std::string& path) {
   return std::make_unique<sqlite_store>(path);
 }
 
-std::unique_ptr<store> open(const std::string& url) {
-  std::string path = url;
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0)
-    throw store_error("PostgreSQL stöds inte ännu i den här versionen; använd en SQLite-databas.");
-  if (path.empty()) throw store_error("Ingen databas angiven.");
-  return open_sqlite(path);
-}
-
 }  // namespace cg::store
