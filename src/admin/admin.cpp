@@ -469,12 +469,20 @@ struct admin_site::impl {
     std::string password = f.raw("password");
     if (name.size() > 200) name.resize(200);
     const std::string generic = "Fel användarnamn eller lösenord.";
-    std::int64_t wait = throttle.admit(name, r.remote, std::chrono::steady_clock::now());
-    if (wait > 0) {
+    auto too_many = [&](std::int64_t wait) {
       std::string when =
           wait > 120 ? std::to_string((wait + 59) / 60) + " minuter" : std::to_string(wait) + " sekunder";
       return login_page(r, name, "För många inloggningsförsök. Försök igen om " + when + ".", 429);
-    }
+    };
+    if (std::int64_t wait = throttle.admit(name, r.remote, std::chrono::steady_clock::now()); wait > 0)
+      return too_many(wait);
+    // The in-memory throttle above holds for this process; the store's count holds for every instance
+    // that shares the database.
+    const std::int64_t checked_at = now_s();
+    if (std::int64_t oldest =
+            st.admit_login_check(name, checked_at, checked_at - 3600, opt.checks_per_account_per_hour);
+        oldest > 0)
+      return too_many(std::max<std::int64_t>(1, oldest + 3600 - checked_at));
     auto u = st.find_user(name);
     bool ok = false;
     if (u && !u->disabled && password.size() <= 4096) {
@@ -1055,6 +1063,29 @@ std::string admin_site::cookie_name() const {
   return impl_->cookie_name();
 }
 
+namespace {
+
+// 503 for the editor area while the database cannot be used.
+http::response database_unavailable() {
+  http::response r;
+  r.status = 503;
+  r.header("Content-Type", "text/html; charset=utf-8");
+  r.header("Cache-Control", "no-store");
+  r.header("Retry-After", "30");
+  r.owned =
+      "<!doctype html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>Redigeringen är tillfälligt otillgänglig</title></head><body><main>"
+      "<h1>Redigeringen är tillfälligt otillgänglig</h1>"
+      "<p>Databasen svarar inte just nu. Ingenting av det du sparat tidigare har gått förlorat, och "
+      "läsarna ser guiden som vanligt.</p>"
+      "<p>Försök igen om en stund. Om det du höll på med inte sparades får du göra om det.</p>"
+      "<p><a href=\"/admin\">Försök igen</a></p></main></body></html>\n";
+  return r;
+}
+
+}  // namespace
+
 http::response admin_site::handle(const http::request& req) {
   auto r = std::make_shared<owned_request>();
   r->method = req.method;
@@ -1072,7 +1103,16 @@ http::response admin_site::handle(const http::request& req) {
   r->secure = req.secure;
   http::response resp;
   std::shared_ptr<impl> self = impl_;
-  resp.deferred = [self, r]() { return self->handle(*r); };
+  resp.deferred = [self, r]() {
+    try {
+      return self->handle(*r);
+    } catch (const store::store_error& e) {
+      // The database is away (PostgreSQL restarting, a network cut) or failing: readers are still
+      // served from the snapshot; editors get a page that says so, never the error itself.
+      log::error("editor area: database unavailable", {{"path", r->path}, {"error", e.what()}});
+      return database_unavailable();
+    }
+  };
   return resp;
 }
 

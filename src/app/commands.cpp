@@ -135,13 +135,15 @@ int serve(const config& c) {
       },
       clock);
   views.start(std::chrono::milliseconds(c.flush_interval_ms));
-  site::reader_site reader(holder, site::sinks{[&counter](const std::string& slug, const std::string& host) {
-                                                 counter.count(slug + '\x1f' + host);
-                                               },
-                                               [&searches](const std::string& query, std::size_t hits) {
-                                                 searches.count(query + '\x1f' + std::to_string(hits));
-                                               },
-                                               [&views](const std::string& path) { views.count(path); }});
+  site::reader_site reader(
+      holder,
+      site::sinks{[&counter](const std::string& slug, const std::string& host) { counter.count(slug + '\x1f' + host); },
+                  [&searches](const std::string& query, std::size_t hits) {
+                    searches.count(query + '\x1f' + std::to_string(hits));
+                  },
+                  [&views](const std::string& path) { views.count(path); },
+                  [&refresher] { return refresher.database_available(); },
+                  [&counter, &searches, &views] { return counter.dropped() + searches.dropped() + views.dropped(); }});
   admin::options aopt;
   aopt.secure = c.secure();
   if (!c.public_url.empty()) {
@@ -361,6 +363,57 @@ int content_export(const config& c, const std::string& dir) {
     return 1;
   }
   return 0;
+}
+
+int migrate(const std::string& from, const std::string& to) {
+  try {
+    if (from == to) {
+      std::cerr << "cyberguide migrate: källan och målet är samma databas.\n";
+      return 2;
+    }
+    // An SQLite source must exist: opening a missing path would make an empty database.
+    if (std::string path = from.rfind("sqlite:", 0) == 0 ? from.substr(7) : from;
+        from.rfind("postgres", 0) != 0 && !std::filesystem::exists(path)) {
+      std::cerr << "cyberguide migrate: källdatabasen " << path << " finns inte.\n";
+      return 1;
+    }
+    auto src = store::open(from);
+    if (!src->has_content()) {
+      std::cerr << "cyberguide migrate: " << src->describe() << " har inget innehåll att flytta.\n";
+      return 1;
+    }
+    auto dst = store::open(to);
+    auto tables = src->export_tables();
+    dst->import_tables(tables);
+
+    // The check: every table has as many rows in the target, and the published guide reads back the same.
+    auto copied = dst->export_tables();
+    bool ok = copied.size() == tables.size();
+    for (std::size_t i = 0; i < tables.size() && i < copied.size(); ++i) {
+      const bool same = copied[i].rows.size() == tables[i].rows.size();
+      ok = ok && same;
+      std::cout << "  " << tables[i].name << ": " << tables[i].rows.size() << " rader"
+                << (same ? "" : ", men " + std::to_string(copied[i].rows.size()) + " i målet") << "\n";
+    }
+    auto checksum = [](store::store& st) {
+      std::string all;
+      for (const auto& [name, text] : content::write_pack(st.load_published())) all += name + '\0' + text + '\0';
+      return auth::sha256_hex(all);
+    };
+    const std::string a = checksum(*src), b = checksum(*dst);
+    ok = ok && a == b && src->content_version() == dst->content_version();
+    std::cout << "  publicerad guide: sha256 " << a << (a == b ? " i båda" : ", men " + b + " i målet") << "\n";
+    if (!ok) {
+      std::cerr << "cyberguide migrate: kopian i " << dst->describe() << " stämmer inte med källan.\n";
+      return 1;
+    }
+    std::cout << "Flyttade guiden från " << src->describe() << " till " << dst->describe()
+              << " och kontrollerade kopian (inloggningar flyttas inte: alla loggar in på nytt).\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide migrate: " << e.what() << "\n";
+    return 1;
+  }
 }
 
 int content_check(const std::string& dir) {

@@ -14,5 +14,9 @@ int user_list(const config& c);
 int user_disable(const config& c, const std::string& name);
 int content_export(const config& c, const std::string& dir);
 int content_check(const std::string& dir);
+// Copies a whole guide (content, revisions, draft, accounts, audit log, statistics; not sessions) from
+// one store into another that has no content yet, then checks the copy: rows per table and a checksum
+// of the published guide.
+int migrate(const std::string& from, const std::string& to);
 
 }  // namespace cg::app

@@ -102,6 +102,12 @@ int main(int argc, char** argv) {
   add_settings(ulist, ulist_s, {"data", "database"});
   add_settings(udis, udis_s, {"data", "database"});
 
+  CLI::App* mig = app.add_subcommand(
+      "migrate", "Copy a whole guide (content, history, accounts, audit log, statistics) into an empty database");
+  std::string migrate_from, migrate_to;
+  mig->add_option("--from", migrate_from, "source, e.g. sqlite:/var/lib/cyberguide/cyberguide.db")->required();
+  mig->add_option("--to", migrate_to, "target, e.g. postgresql://cyberguide@db/cyberguide (must be empty)")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   auto run = [](const cli_settings& s, auto&& f) -> int {
@@ -126,5 +132,6 @@ int main(int argc, char** argv) {
   if (exp->parsed())
     return run(export_s, [&](const cg::app::config& c) { return cg::app::content_export(c, export_dir); });
   if (chk->parsed()) return cg::app::content_check(check_dir);
+  if (mig->parsed()) return cg::app::migrate(migrate_from, migrate_to);
   return 2;
 }

@@ -16,7 +16,16 @@ snapshot_refresher::snapshot_refresher(store::store& st, site::snapshot_holder& 
 bool snapshot_refresher::refresh_if_changed() {
   std::lock_guard lock(mu_);
   try {
-    std::int64_t v = store_.content_version();
+    std::int64_t v = 0;
+    try {
+      v = store_.content_version();
+    } catch (const store::store_error& e) {
+      // Readers keep the current snapshot; say so once, not at every poll.
+      if (database_available_.exchange(false))
+        log::error("database unavailable; serving the current pages until it is back", {{"error", e.what()}});
+      return false;
+    }
+    if (!database_available_.exchange(true)) log::info("database available again");
     if (v == served_version_) return false;
     auto started = std::chrono::steady_clock::now();
     content::guide g = store_.load_published();
@@ -88,10 +97,19 @@ void snapshot_refresher::wait_polished() {
 
 void snapshot_refresher::start(std::chrono::milliseconds interval) {
   poller_.start(interval, [this] { refresh_if_changed(); });
+  if (store_.hears_publishes() && !listener_.joinable()) {
+    stop_listening_ = false;
+    listener_ = std::thread([this] {
+      while (!stop_listening_)
+        if (store_.wait_for_publish(std::chrono::milliseconds(250))) refresh_if_changed();
+    });
+  }
 }
 
 void snapshot_refresher::stop() {
   poller_.stop();
+  stop_listening_ = true;
+  if (listener_.joinable()) listener_.join();
   std::lock_guard lock(mu_);
   end_polish();
 }

@@ -35,8 +35,12 @@ class snapshot_refresher {
   // Returns true when it swapped. Thread-safe: the poller and a publish may call it at once.
   bool refresh_if_changed();
 
+  // Polls every interval and, when the store hears publishes, refreshes as soon as one is heard.
   void start(std::chrono::milliseconds interval);
   void stop();
+
+  // False from the first poll that could not reach the database until one that could (/healthz).
+  bool database_available() const { return database_available_; }
 
   // Waits until the background recompression (if any) has ended; for tests and benchmarks.
   void wait_polished();
@@ -46,10 +50,13 @@ class snapshot_refresher {
   site::snapshot_holder& holder_;
   std::mutex mu_;  // one refresh at a time
   std::int64_t served_version_ = -1;
+  std::atomic<bool> database_available_{true};
   periodic_task poller_;
   std::shared_ptr<render::compression_cache> cache_;  // null: no background recompression
   std::thread polisher_;
   std::atomic<bool> cancel_polish_{false};
+  std::thread listener_;  // refreshes as soon as the store hears of a publish (PostgreSQL NOTIFY)
+  std::atomic<bool> stop_listening_{false};
   void start_polish(std::shared_ptr<const render::snapshot> s, std::int64_t version);  // with mu_ held
   void end_polish();                                                                   // with mu_ held
 };

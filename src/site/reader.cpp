@@ -178,10 +178,15 @@ http::response reader_site::handle(const http::request& req) const {
   const std::string_view path = req.path;
 
   if (path == "/healthz") {
+    // 200 whenever pages are served (a load balancer keeps sending readers); the second line tells
+    // monitoring that the database, and with it the editor area and the writing of counts, is away.
     http::response r;
     r.header("Content-Type", "text/plain; charset=utf-8");
     r.header("Cache-Control", "no-store");
-    r.owned = "ok\n";
+    bool db = !sinks_.database_available || sinks_.database_available();
+    r.owned = db ? "ok\n" : "ok\ndatabase unavailable\n";
+    if (std::int64_t dropped = sinks_.counts_dropped ? sinks_.counts_dropped() : 0; dropped > 0)
+      r.owned += "counts dropped " + std::to_string(dropped) + "\n";
     return r;
   }
 

@@ -54,6 +54,10 @@ struct sinks {
   click_sink click;
   search_sink search;
   view_sink view;
+  // Whether the database can be reached, for /healthz (readers are served either way); empty: yes.
+  std::function<bool()> database_available;
+  // How many counts had to be dropped (memory bound while the database was away), for /healthz.
+  std::function<std::int64_t()> counts_dropped;
 };
 
 // The value of a parameter in a query string ("a=1&q=s%C3%A4k" → "säk" for "q"), '+' as space.

@@ -110,11 +110,14 @@ class ReaderSite : public ::testing::Test {
   static std::shared_ptr<const render::snapshot> snapshot_;
   snapshot_holder holder_;
   std::vector<std::string> clicks_, hosts_, views_;
+  bool database_ok_ = true;
+  std::int64_t dropped_ = 0;
   reader_site site_{holder_, sinks{[this](const std::string& s, const std::string& h) {
                                      clicks_.push_back(s);
                                      hosts_.push_back(h);
                                    },
-                                   nullptr, [this](const std::string& p) { views_.push_back(p); }}};
+                                   nullptr, [this](const std::string& p) { views_.push_back(p); },
+                                   [this] { return database_ok_; }, [this] { return dropped_; }}};
 };
 
 content::guide* ReaderSite::guide_ = nullptr;
@@ -242,6 +245,18 @@ TEST_F(ReaderSite, HealthzSaysOk) {
   auto r = site_.handle(get("/healthz"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body(), "ok\n");
+}
+
+TEST_F(ReaderSite, HealthzTellsWhenTheDatabaseIsAwayAndCountsWereDropped) {
+  database_ok_ = false;
+  auto r = site_.handle(get("/healthz"));
+  EXPECT_EQ(r.status, 200);  // pages are still served: a load balancer keeps sending readers
+  EXPECT_EQ(r.body(), "ok\ndatabase unavailable\n");
+  dropped_ = 7;
+  EXPECT_EQ(site_.handle(get("/healthz")).body(), "ok\ndatabase unavailable\ncounts dropped 7\n");
+  database_ok_ = true;
+  dropped_ = 0;
+  EXPECT_EQ(site_.handle(get("/healthz")).body(), "ok\n");
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 // In-memory counts per Swedish calendar day and key (followed links, page views, searches), written
 // to the store in batches by a background thread. count() is called from network threads and never
 // waits on the database: it takes a short lock on a map. flush() swaps the map out and writes it; if
-// the write fails, the counts are put back, so a count is never lost while the process lives. stop()
-// writes whatever is pending.
+// the write fails (the database is away), the counts are put back and written by a later flush. Memory
+// is bounded: while max_keys different day+key pairs wait, a count of yet another pair is dropped and
+// counted in dropped() (repeat counts of waiting pairs are always kept). stop() writes what is pending.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -30,7 +31,8 @@ class daily_counter {
   // Writes a batch; returns how many counts were dropped (unknown keys); throws on failure.
   using writer = std::function<std::int64_t(const std::vector<daily_count>&)>;
 
-  daily_counter(writer w, const clock_source& clock) : write_(std::move(w)), clock_(clock) {}
+  daily_counter(writer w, const clock_source& clock, std::size_t max_keys = 100'000)
+      : write_(std::move(w)), clock_(clock), max_keys_(max_keys) {}
   ~daily_counter();
   daily_counter(const daily_counter&) = delete;
   daily_counter& operator=(const daily_counter&) = delete;
@@ -48,6 +50,8 @@ class daily_counter {
 
   std::int64_t pending() const;
   std::int64_t total_counted() const;
+  // Counts dropped because max_keys pairs were waiting to be written (since the start).
+  std::int64_t dropped() const;
 
  private:
   // day → key → count; keys are looked up without a copy (a count of a known key allocates nothing).
@@ -59,7 +63,11 @@ class daily_counter {
   std::int64_t day_number_ = -1;  // the day of the last count, and its "YYYY-MM-DD"
   std::string day_;
   std::int64_t total_ = 0;
-  std::mutex flush_mu_;  // one flush at a time
+  std::size_t max_keys_;
+  std::size_t pending_keys_ = 0;  // day+key pairs in pending_
+  std::int64_t dropped_ = 0;
+  std::mutex flush_mu_;   // one flush at a time
+  bool failing_ = false;  // the last write failed (logged once until one succeeds); under flush_mu_
   periodic_task writer_;
 };
 

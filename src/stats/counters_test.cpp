@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 namespace cg::stats {
@@ -89,6 +90,30 @@ TEST(DailyCounter, KeepsCountsWhenTheStoreFails) {
   EXPECT_TRUE(c.flush());
   ASSERT_EQ(st.rows.size(), 1u);
   EXPECT_EQ(st.rows[0].count, 2);
+}
+
+// While the database is away, memory is bounded: at most max_keys different day+key pairs wait; counts
+// of further pairs are dropped and counted, repeat counts of waiting pairs are kept; once written,
+// new pairs are taken again.
+TEST(DailyCounter, BoundsWaitingPairsWhileTheStoreFailsAndCountsWhatItDrops) {
+  recording_store st;
+  fake_clock clock;
+  daily_counter c(st.writer(), clock, 3);
+  st.fail = true;
+  for (const char* k : {"a", "b", "c", "d", "e", "a", "a"}) c.count(k);
+  EXPECT_FALSE(c.flush());
+  c.count("f");  // still 3 pairs waiting after the failed write put them back
+  c.count("b");
+  EXPECT_EQ(c.pending(), 6);  // a×3, b×2, c
+  EXPECT_EQ(c.dropped(), 3);  // d, e, f
+  st.fail = false;
+  EXPECT_TRUE(c.flush());
+  c.count("g");
+  EXPECT_TRUE(c.flush());
+  std::map<std::string, std::int64_t> written;
+  for (const auto& r : st.rows) written[r.key] += r.count;
+  EXPECT_EQ(written, (std::map<std::string, std::int64_t>{{"a", 3}, {"b", 2}, {"c", 1}, {"g", 1}}));
+  EXPECT_EQ(c.dropped(), 3);
 }
 
 TEST(DailyCounter, ConcurrentCountsAreAllWrittenByTheBackgroundWriterAndStop) {

@@ -1,7 +1,6 @@
-#include "store/store.hpp"
-
 #include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
 
 namespace cg::store {
 

@@ -3,6 +3,7 @@
 // Nothing here is specific to one database: no SQL types, no file paths, no connection handles.
 // Thread-safety: every method may be called from any thread; implementations serialize internally.
 // Failures of the database itself (disk full, connection lost) throw store_error.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -74,6 +75,24 @@ struct page_view {
   std::int64_t count = 0;
 };
 
+// One table of a whole database as text (cyberguide migrate): its columns and rows, NULL as nullopt,
+// flags as "0"/"1".
+struct table_data {
+  std::string name;
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+// The tables a migration copies, in an order that satisfies the foreign keys: everything but sessions
+// (logins do not move), login checks (throttling state) and the schema version (each store has its own).
+inline const std::vector<std::string>& migrated_tables() {
+  static const std::vector<std::string> kTables = {
+      "site_texts",      "owner_domains", "levels",      "publishers", "publisher_former_names", "categories",
+      "category_levels", "resources",     "start_picks", "callouts",   "content_state",          "link_clicks",
+      "revisions",       "draft",         "users",       "audit_log",  "search_counts",          "page_views"};
+  return kTables;
+}
+
 // Days from..to inclusive ("YYYY-MM-DD"); the default is every day.
 struct day_range {
   std::string from = "0000-01-01", to = "9999-12-31";
@@ -122,6 +141,13 @@ class store {
   // Removes sessions created before created_before or last seen before seen_before.
   virtual void delete_expired_sessions(std::int64_t created_before, std::int64_t seen_before) = 0;
 
+  // Login throttling that holds across every instance sharing the store: when `account` has had fewer
+  // than `limit` password checks after `since` (Unix seconds), records one at `now` and returns 0;
+  // otherwise records nothing and returns the time of the oldest check counted (so that the caller can
+  // say when the next may come). Checks at or before `since` are forgotten.
+  virtual std::int64_t admit_login_check(const std::string& account, std::int64_t now, std::int64_t since,
+                                         std::int64_t limit) = 0;
+
   // The audit log: append, and the newest `limit` entries, newest first.
   virtual void add_audit(const audit_entry& e) = 0;
   virtual std::vector<audit_entry> audit_log(std::size_t limit) = 0;
@@ -145,8 +171,25 @@ class store {
   virtual void add_page_views(const std::vector<page_view>& views) = 0;
   virtual std::vector<page_view> page_views(const day_range& r = {}) = 0;
 
+  // The tables of migrated_tables(), whole, as text.
+  virtual std::vector<table_data> export_tables() = 0;
+  // Writes tables another store exported into this one, in one transaction. Throws store_error when
+  // this store already has content (a migration never mixes two guides).
+  virtual void import_tables(const std::vector<table_data>& tables) = 0;
+
   // A short human-readable name of the backend and location, for logs (no secrets).
   virtual std::string describe() const = 0;
+
+  // True when wait_for_publish() hears publishes as they are committed (worth a thread of its own).
+  virtual bool hears_publishes() const { return false; }
+  // Waits up to `timeout` for word that a publish was committed, by any process; true when it came
+  // (or when the wait had to reconnect, so that a publish missed meanwhile is looked for). PostgreSQL
+  // hears the NOTIFY of publish(); SQLite has no such signal and returns false at once. Either way the
+  // poll of content_version() is the safety net.
+  virtual bool wait_for_publish(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return false;
+  }
 };
 
 // Opens the store named by url: "sqlite:PATH" or a plain path for SQLite. Applies pending migrations.

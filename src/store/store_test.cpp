@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -316,6 +317,67 @@ TEST_P(StoreConformance, SessionsAreFoundByHashAndExpire) {
   EXPECT_FALSE(st_->find_session("hash2").has_value());
   st_->delete_sessions_of(id);
   EXPECT_FALSE(st_->find_session("hash1").has_value());
+}
+
+TEST_P(StoreConformance, LoginChecksAreAdmittedUpToTheLimitPerAccountAndWindow) {
+  // limit 3 per window of 100 s
+  EXPECT_EQ(st_->admit_login_check("anna", 1000, 900, 3), 0);
+  EXPECT_EQ(st_->admit_login_check("anna", 1010, 910, 3), 0);
+  EXPECT_EQ(st_->admit_login_check("bo", 1015, 915, 3), 0);  // another account has its own count
+  EXPECT_EQ(st_->admit_login_check("anna", 1020, 920, 3), 0);
+  EXPECT_EQ(st_->admit_login_check("anna", 1030, 930, 3), 1000);  // full: the oldest counted is at 1000
+  EXPECT_EQ(st_->admit_login_check("anna", 1099, 999, 3), 1000);  // refused checks are not recorded
+  EXPECT_EQ(st_->admit_login_check("anna", 1100, 1000, 3), 0);    // the check at 1000 left the window
+  EXPECT_EQ(st_->admit_login_check("anna", 1101, 1001, 3), 1010);
+  EXPECT_EQ(st_->admit_login_check("bo", 1102, 1002, 3), 0);
+}
+
+// cyberguide migrate: what this backend exports, every backend imports whole, and exports again the same
+// (rows compared as sets: a table's order is the reading query's business); then refuses a second import.
+TEST_P(StoreConformance, ExportedTablesImportIntoEveryBackendUnchanged) {
+  st_->publish(guide_, "anna", "Första", "2026-11-30T00:00:00Z");
+  content::guide next = guide_;
+  next.resources.pop_back();  // removed: kept with its counts, marked removed
+  st_->add_link_clicks({{guide_.resources.back().slug, "2026-11-30", 4, "www.mcf.se"}});
+  st_->publish(next, "bo", "Andra", "2026-11-30T01:00:00Z");
+  st_->save_draft(guide_, "anna", "2026-11-30T02:00:00Z");
+  ASSERT_TRUE(st_->add_user({0, "anna", "admin", "$argon2id$x", false, "2026-11-30T00:00:00Z"}));
+  ASSERT_TRUE(st_->add_user({0, "bo", "editor", "$argon2id$y", true, "2026-11-30T00:00:00Z"}));
+  st_->add_session({"hash", 1, "csrf", 1, 1});
+  st_->add_audit({0, "2026-11-30T00:00:00Z", "anna", "publish", "Första"});
+  st_->add_page_views({{"/", "2026-11-30", 3}});
+  st_->add_search_counts({{"2026-11-30", "incident", 7, 2}});
+  const auto exported = st_->export_tables();
+  ASSERT_EQ(exported.size(), migrated_tables().size());
+  auto sorted = [](std::vector<table_data> ts) {
+    for (auto& t : ts) std::sort(t.rows.begin(), t.rows.end());
+    return ts;
+  };
+  for (const auto& target : backends()) {
+    fs::path dir = fs::temp_directory_path() / ("cg-import-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    {
+      auto other = target.open(dir);
+      other->import_tables(exported);
+      auto back = sorted(other->export_tables());
+      auto want = sorted(exported);
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(back[i].columns, want[i].columns) << target.name << " " << want[i].name;
+        EXPECT_EQ(back[i].rows, want[i].rows) << target.name << " " << want[i].name;
+      }
+      EXPECT_EQ(content::write_pack(other->load_published()), content::write_pack(st_->load_published()));
+      EXPECT_EQ(other->content_version(), st_->content_version());
+      EXPECT_FALSE(other->find_session("hash"));  // logins do not move
+      ASSERT_TRUE(other->find_user("bo"));
+      EXPECT_TRUE(other->find_user("bo")->disabled);
+      // New rows after the copied ones: sequences continue after the copied ids.
+      EXPECT_TRUE(other->add_user({0, "cilla", "editor", "$argon2id$z", false, "2026-11-30T00:00:00Z"}));
+      EXPECT_GT(other->find_user("cilla")->id, other->find_user("bo")->id);
+      EXPECT_THROW(other->import_tables(exported), store_error);
+    }
+    target.cleanup(dir);
+    fs::remove_all(dir);
+  }
 }
 
 TEST_P(StoreConformance, AuditLogIsNewestFirst) {

@@ -1,30 +1,21 @@
 // Black-box tests of several instances sharing one PostgreSQL database (docs/deployment.md): two
 // servers on two loopback ports with one database in the throwaway test cluster that CTest starts
-// (tests/pg/cluster.sh, named by CYBERGUIDE_TEST_PG). A publish on A is served by B within 2 s, a login
-// on A is valid on B, and 1 000 followed links split over A and B are all in the database after both
-// stop.
+// (tests/pg/cluster.sh, named by CYBERGUIDE_TEST_PG). A publish on A is served by B within 2 s (heard
+// by LISTEN/NOTIFY: the poll is set to 10 s), a login on A is valid on B, login throttling per account
+// holds over both, and 1 000 followed links split over A and B are all in the database after both stop.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { startServer } from './server.mjs';
 import { Client, cli, kEditor, expect303, publish, poll } from './admin.mjs';
 import { loadContent } from './content.mjs';
+import { psql, dbUrl, testPgUrl } from './pg.mjs';
 
-const adminUrl = process.env.CYBERGUIDE_TEST_PG ?? '';
+const adminUrl = testPgUrl;
 const content = loadContent();
 
-/** Runs SQL with psql against url; returns the rows (unaligned, tuples only). */
-function psql(url, sql) {
-  const r = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`psql ${sql}: ${r.status}\n${r.stderr}`);
-  return r.stdout.trim();
-}
 
-function dbUrl(name) {
-  return adminUrl.replace('/postgres?', `/${name}?`);
-}
 
 /** count GETs of pathName, `parallel` at a time, on keep-alive connections; resolves with the statuses. */
 async function hammer(baseUrl, pathName, count, parallel = 25) {
@@ -56,7 +47,8 @@ describe('several instances on one PostgreSQL database', { skip: adminUrl ? fals
 
   before(async () => {
     psql(adminUrl, `CREATE DATABASE ${db}`);
-    const args = ['--database', url, '--poll-interval-ms', '200'];
+    // A poll every 10 s: a publish served by the other instance within 2 s was heard (LISTEN/NOTIFY).
+    const args = ['--database', url, '--poll-interval-ms', '10000'];
     a = await startServer({ extraArgs: args, flushIntervalMs: 200 }); // fills the empty database
     b = await startServer({ extraArgs: args, flushIntervalMs: 200 });
     const r = cli(['user', 'add', kEditor.name, '--role', kEditor.role, '--password-stdin', '--database', url], { input: kEditor.password });
@@ -100,6 +92,23 @@ describe('several instances on one PostgreSQL database', { skip: adminUrl ? fals
     const res = await onB.get('/admin');
     assert.equal(res.status, 200, `GET /admin on B with A's session: ${res.status} ${res.rawLocation ?? ''}`);
     assert.match(res.text, /Logga ut/);
+  });
+
+  it('holds login throttling across instances: of 120 checks for one account over A and B, 100 are made', async () => {
+    // Each attempt from an address of its own, so that only the per-account limit applies.
+    const statuses = [];
+    for (let i = 0; i < 120; i += 4) {
+      statuses.push(...await Promise.all([0, 1, 2, 3].map(async (k) => {
+        const srv = (i + k) % 2 === 0 ? a : b;
+        const n = i + k;
+        const res = await new Client(srv.baseUrl, { localAddress: `127.0.${10 + Math.floor(n / 200)}.${(n % 200) + 1}` })
+          .login('ingen-sadan', `fel lösenord nummer ${n}`);
+        return res.status;
+      })));
+    }
+    const checked = statuses.filter((s) => s === 422).length;
+    const refused = statuses.filter((s) => s === 429).length;
+    assert.deepEqual([checked, refused, statuses.length], [100, 20, 120], `statuses: ${statuses.join(' ')}`);
   });
 
   it('adds up 1 000 followed links split over A and B, none lost after both stop', async () => {

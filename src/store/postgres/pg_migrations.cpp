@@ -151,6 +151,15 @@ CREATE TABLE page_views (
   PRIMARY KEY (day, path)
 );
 )sql",
+      // 2: password checks per account (login throttling that holds for every instance).
+      R"sql(
+CREATE TABLE login_checks (
+  account TEXT COLLATE "C" NOT NULL,
+  at      BIGINT NOT NULL
+);
+CREATE INDEX login_checks_account ON login_checks(account, at);
+CREATE INDEX login_checks_at ON login_checks(at);
+)sql",
   };
   return kMigrations;
 }

@@ -1,6 +1,7 @@
 #include "store/postgres/pg_store.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <charconv>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,6 +30,9 @@ namespace {
 
 // Connections a store keeps at most; every method holds one for its whole duration.
 constexpr std::size_t kConnections = 4;
+
+// The channel publish() notifies (with its commit) and wait_for_publish() listens on.
+constexpr const char* kPublishChannel = "cyberguide_publish";
 
 // The advisory lock held while migrations are applied, so that of several processes opening one database
 // at once exactly one applies each migration and the others wait for it. Any fixed number would do as
@@ -100,6 +105,9 @@ class pg_result {
     return parse(PQgetvalue(r_.get(), row, col), static_cast<std::size_t>(PQgetlength(r_.get(), row, col)));
   }
   bool boolean(int row, int col) const { return PQgetvalue(r_.get(), row, col)[0] == 't'; }
+  int columns() const { return PQnfields(r_.get()); }
+  std::string column_name(int col) const { return PQfname(r_.get(), col); }
+  bool is_boolean_column(int col) const { return PQftype(r_.get(), col) == 16; }  // BOOLOID
   // Rows an INSERT, UPDATE or DELETE changed (an upsert that updated counts as one).
   std::int64_t affected() const {
     const char* n = PQcmdTuples(r_.get());
@@ -182,6 +190,8 @@ class connection {
     if (PQtransactionStatus(c_) != PQTRANS_IDLE) needs_reset_ = true;
   }
 
+  PGconn* raw() const { return c_; }
+
   // Runs SQL without parameters (may be several statements; the result is the last one's).
   pg_result exec(const char* sql) { return check(PQexec(c_, sql)); }
   pg_result exec(const std::string& sql) { return exec(sql.c_str()); }
@@ -195,6 +205,13 @@ class connection {
     std::vector<const char*> values = p.pointers();
     // Text-format parameters (no lengths or formats needed) and text-format results.
     return check(PQexecPrepared(c_, s.name, p.size(), values.data(), nullptr, nullptr, 0));
+  }
+
+  // Runs SQL made at run time (table and column names from the schema, never values) with parameters,
+  // unprepared: for the one-off statements of a migration.
+  pg_result run_once(const std::string& sql, const params& p = {}) {
+    std::vector<const char*> values = p.pointers();
+    return check(PQexecParams(c_, sql.c_str(), p.size(), nullptr, values.data(), nullptr, nullptr, 0));
   }
 
   void rollback_quietly() noexcept { PQclear(PQexec(c_, "ROLLBACK")); }
@@ -445,6 +462,14 @@ constexpr statement kDeleteSessionsOf{"delete_sessions_of", "DELETE FROM session
 constexpr statement kDeleteExpiredSessions{"delete_expired_sessions",
                                            "DELETE FROM sessions WHERE created_at < $1 OR last_seen_at < $2"};
 
+// Login throttling. The advisory lock (for this transaction, by the account's hash) makes the count and
+// the insert of two instances checking the same account at once happen one after the other.
+constexpr statement kLoginCheckLock{"login_check_lock", "SELECT pg_advisory_xact_lock(hashtext($1))"};
+constexpr statement kLoginChecksForget{"login_checks_forget", "DELETE FROM login_checks WHERE at <= $1"};
+constexpr statement kLoginChecksCount{"login_checks_count",
+                                      "SELECT count(*), coalesce(min(at), 0) FROM login_checks WHERE account = $1"};
+constexpr statement kLoginCheckAdd{"login_check_add", "INSERT INTO login_checks(account, at) VALUES ($1, $2)"};
+
 // The audit log and the content version.
 constexpr statement kAddAudit{"add_audit", "INSERT INTO audit_log(at, actor, action, detail) VALUES ($1, $2, $3, $4)"};
 constexpr statement kAuditLog{"audit_log",
@@ -490,7 +515,7 @@ std::vector<std::size_t> write_order(const std::vector<T>& items, Key key) {
 
 class pg_store final : public store {
  public:
-  explicit pg_store(const std::string& url) : pool_(url, kConnections) {
+  explicit pg_store(const std::string& url) : url_(url), pool_(url, kConnections) {
     auto c = pool_.borrow();
     describe_ = "PostgreSQL " + c->where();
     migrate(*c);
@@ -582,6 +607,7 @@ class pg_store final : public store {
     // instead of colliding with them. SQLite gets the same from BEGIN IMMEDIATE. Readers are not held
     // up and see the new version only with the commit.
     c->run(kRaiseVersion);
+    c->exec("NOTIFY " + std::string(kPublishChannel));  // delivered to the listeners with the commit
     c->exec("DELETE FROM site_texts; DELETE FROM owner_domains; DELETE FROM start_picks; DELETE FROM callouts;");
     // Everything is marked removed; the upserts below clear the mark of what g still has.
     c->exec(
@@ -760,6 +786,75 @@ class pg_store final : public store {
     c->run(kDeleteExpiredSessions, params().add(created_before).add(seen_before));
   }
 
+  std::vector<table_data> export_tables() override {
+    auto c = pool_.borrow();
+    transaction tx(*c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // one consistent view
+    std::vector<table_data> out;
+    for (const auto& name : migrated_tables()) {
+      table_data t{name, {}, {}};
+      pg_result r = c->run_once("SELECT * FROM " + name);
+      for (int i = 0; i < r.columns(); ++i) t.columns.push_back(r.column_name(i));
+      for (int row = 0; row < r.rows(); ++row) {
+        std::vector<std::optional<std::string>> values;
+        for (int i = 0; i < r.columns(); ++i) {
+          if (r.is_null(row, i))
+            values.emplace_back(std::nullopt);
+          else if (r.is_boolean_column(i))
+            values.emplace_back(r.boolean(row, i) ? "1" : "0");
+          else
+            values.emplace_back(r.text(row, i));
+        }
+        t.rows.push_back(std::move(values));
+      }
+      out.push_back(std::move(t));
+    }
+    tx.commit();
+    return out;
+  }
+
+  void import_tables(const std::vector<table_data>& tables) override {
+    auto c = pool_.borrow();
+    transaction tx(*c);
+    if (c->run(kHasContent).integer(0, 0) > 0)
+      throw store_error("Databasen " + describe_ + " innehåller redan en guide; flytta bara till en tom databas.");
+    c->exec("DELETE FROM content_state");
+    for (const auto& t : tables) {
+      std::string sql = "INSERT INTO " + t.name + "(";
+      for (std::size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + t.columns[i];
+      sql += ") VALUES (";
+      for (std::size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", $" : "$") + std::to_string(i + 1);
+      sql += ")";
+      for (const auto& row : t.rows) {
+        params p;
+        for (const auto& v : row) v ? p.add(*v) : p.add_null();
+        c->run_once(sql, p);
+      }
+      // Ids were copied as they were: the next id a sequence hands out must come after them.
+      if (std::find(t.columns.begin(), t.columns.end(), "id") != t.columns.end())
+        c->run_once("SELECT setval(pg_get_serial_sequence('" + t.name +
+                    "', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM " + t.name +
+                    "), false) WHERE pg_get_serial_sequence('" + t.name + "', 'id') IS NOT NULL");
+    }
+    tx.commit();
+  }
+
+  std::int64_t admit_login_check(const std::string& account, std::int64_t now, std::int64_t since,
+                                 std::int64_t limit) override {
+    auto c = pool_.borrow();
+    transaction tx(*c);
+    c->run(kLoginCheckLock, params().add(account));
+    c->run(kLoginChecksForget, params().add(since));
+    pg_result r = c->run(kLoginChecksCount, params().add(account));
+    const std::int64_t n = r.integer(0, 0), oldest = r.integer(0, 1);
+    if (n >= limit) {
+      tx.commit();
+      return std::max<std::int64_t>(oldest, 1);
+    }
+    c->run(kLoginCheckAdd, params().add(account).add(now));
+    tx.commit();
+    return 0;
+  }
+
   void add_audit(const audit_entry& e) override {
     auto c = pool_.borrow();
     c->run(kAddAudit, params().add(e.at).add(e.actor).add(e.action).add(e.detail));
@@ -848,6 +943,43 @@ class pg_store final : public store {
 
   std::string describe() const override { return describe_; }
 
+  bool hears_publishes() const override { return true; }
+
+  // A connection of its own, outside the pool, LISTENs for publishes; it is made again after it broke.
+  bool wait_for_publish(std::chrono::milliseconds timeout) override {
+    std::lock_guard lock(listen_mu_);
+    try {
+      if (!listener_) {
+        listener_ = std::make_unique<connection>(url_);
+        listener_->exec("LISTEN " + std::string(kPublishChannel));
+        return true;  // a publish may have been missed while there was no listener
+      }
+      PGconn* pc = listener_->raw();
+      auto heard = [pc] {
+        bool any = false;
+        while (PGnotify* n = PQnotifies(pc)) {
+          any = true;
+          PQfreemem(n);
+        }
+        return any;
+      };
+      if (heard()) return true;
+      pollfd p{PQsocket(pc), POLLIN, 0};
+      int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
+      if (rc <= 0) return false;
+      if (!PQconsumeInput(pc) || PQstatus(pc) != CONNECTION_OK) {
+        listener_.reset();
+        return false;
+      }
+      return heard();
+    } catch (const store_error&) {
+      // The database is away: wait out the timeout rather than spin; the next call connects again.
+      listener_.reset();
+      std::this_thread::sleep_for(timeout);
+      return false;
+    }
+  }
+
  private:
   void migrate(connection& c) {
     // A session-level lock: held across the transactions below, released at the end, also when they fail
@@ -878,8 +1010,11 @@ class pg_store final : public store {
     }
   }
 
+  std::string url_;
   pool pool_;
   std::string describe_;
+  std::mutex listen_mu_;
+  std::unique_ptr<connection> listener_;  // LISTENs for publishes (wait_for_publish)
 };
 
 }  // namespace

@@ -162,6 +162,15 @@ CREATE TABLE page_views (
   PRIMARY KEY (day, path)
 );
 )sql",
+      // 5: password checks per account (login throttling that holds for every process on the database).
+      R"sql(
+CREATE TABLE login_checks (
+  account TEXT NOT NULL,
+  at      INTEGER NOT NULL
+);
+CREATE INDEX login_checks_account ON login_checks(account, at);
+CREATE INDEX login_checks_at ON login_checks(at);
+)sql",
   };
   return kMigrations;
 }

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -91,6 +92,7 @@ class stmt {
              : std::string();
   }
   std::int64_t integer(int col) const { return sqlite3_column_int64(s_, col); }
+  sqlite3_stmt* get() const { return s_; }
   bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 
  private:
@@ -464,6 +466,74 @@ class sqlite_store final : public store {
     std::lock_guard lock(mu_);
     stmt s(db_.get(), "DELETE FROM sessions WHERE created_at < ?1 OR last_seen_at < ?2");
     s.bind(1, created_before).bind(2, seen_before).run();
+  }
+
+  std::vector<table_data> export_tables() override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);  // one consistent view of every table
+    std::vector<table_data> out;
+    for (const auto& name : migrated_tables()) {
+      table_data t{name, {}, {}};
+      stmt s(db_.get(), ("SELECT * FROM " + name + " ORDER BY rowid").c_str());
+      const int n = sqlite3_column_count(s.get());
+      for (int i = 0; i < n; ++i) t.columns.emplace_back(sqlite3_column_name(s.get(), i));
+      while (s.step()) {
+        std::vector<std::optional<std::string>> row;
+        for (int i = 0; i < n; ++i) row.push_back(s.is_null(i) ? std::nullopt : std::optional<std::string>(s.text(i)));
+        t.rows.push_back(std::move(row));
+      }
+      out.push_back(std::move(t));
+    }
+    tx.commit();
+    return out;
+  }
+
+  void import_tables(const std::vector<table_data>& tables) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    {
+      stmt s(db_.get(), "SELECT count(*) FROM site_texts");
+      s.step();
+      if (s.integer(0) > 0)
+        throw store_error("Databasen " + path_ + " innehåller redan en guide; flytta bara till en tom databas.");
+    }
+    db_.exec("DELETE FROM content_state");
+    for (const auto& t : tables) {
+      std::string sql = "INSERT INTO " + t.name + "(";
+      for (std::size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + t.columns[i];
+      sql += ") VALUES (";
+      for (std::size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 1);
+      sql += ")";
+      stmt s(db_.get(), sql.c_str());
+      for (const auto& row : t.rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+          if (row[i])
+            s.bind(static_cast<int>(i + 1), *row[i]);
+          else
+            s.bind_null(static_cast<int>(i + 1));
+        }
+        s.run();
+      }
+    }
+    tx.commit();
+  }
+
+  std::int64_t admit_login_check(const std::string& account, std::int64_t now, std::int64_t since,
+                                 std::int64_t limit) override {
+    std::lock_guard lock(mu_);
+    transaction tx(db_);
+    stmt(db_.get(), "DELETE FROM login_checks WHERE at <= ?1").bind(1, since).run();
+    stmt q(db_.get(), "SELECT count(*), coalesce(min(at), 0) FROM login_checks WHERE account = ?1");
+    q.bind(1, account);
+    q.step();
+    const std::int64_t n = q.integer(0), oldest = q.integer(1);
+    if (n >= limit) {
+      tx.commit();
+      return std::max<std::int64_t>(oldest, 1);
+    }
+    stmt(db_.get(), "INSERT INTO login_checks(account, at) VALUES (?1, ?2)").bind(1, account).bind(2, now).run();
+    tx.commit();
+    return 0;
   }
 
   void add_audit(const audit_entry& e) override {
