@@ -6,11 +6,13 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
+#include <thread>
 
 #include "content/pack.hpp"
 #include "store/postgres/pg_store.hpp"
@@ -111,6 +113,32 @@ class StoreConformance : public ::testing::TestWithParam<backend> {
   std::unique_ptr<store> st_;
   content::guide guide_;
 };
+
+// Several instances starting at once on an empty database: the migrations run once (under an advisory
+// lock) and every instance opens it.
+TEST(PostgresStore, InstancesOpeningAnEmptyDatabaseAtOnceAllSucceed) {
+  if (test_pg_url().empty()) GTEST_SKIP() << "CYBERGUIDE_TEST_PG is not set";
+  fs::path dir = fs::temp_directory_path() / ("cg-pg-race-" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  pg_admin("CREATE DATABASE " + pg_db_name(dir));
+  std::vector<std::thread> threads;
+  std::atomic<int> opened{0};
+  std::vector<std::string> errors(6);
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    threads.emplace_back([&, i] {
+      try {
+        auto st = open_postgres(pg_url_for(pg_db_name(dir)));
+        if (st->content_version() == 0) ++opened;
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(opened.load(), 6);
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  pg_admin("DROP DATABASE " + pg_db_name(dir) + " WITH (FORCE)");
+  fs::remove_all(dir);
+}
 
 TEST(StoreBackends, ThePostgresqlTestClusterIsConfigured) {
   if (test_pg_url().empty())

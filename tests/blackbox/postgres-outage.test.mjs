@@ -2,7 +2,7 @@
 // throwaway cluster (tests/pg/cluster.sh pause/resume), readers keep getting pages and redirects, the
 // editor area answers a Swedish 503 (no internals), /healthz tells monitoring the database is away,
 // clicks are kept in memory; once the database is back, without a restart, the clicks arrive, /healthz
-// is plain "ok" again and the editor's session works.
+// is plain "ok" again and the editor's session edits and publishes.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, repoRoot } from './server.mjs';
-import { Client, cli, kEditor, poll } from './admin.mjs';
+import { Client, cli, kEditor, poll, expect303, publish } from './admin.mjs';
 import { get } from './http.mjs';
 import { loadContent } from './content.mjs';
 import { psql, testPgUrl } from './pg.mjs';
@@ -75,5 +75,10 @@ describe('PostgreSQL going away and coming back', { skip: haveCluster ? false : 
     assert.ok(counted, `the 10 clicks made during the outage are not in the database within 10 s (${psql(url, 'SELECT coalesce(sum(count), 0) FROM link_clicks')})`);
     const back = await poll(async () => (await anna.get('/admin')).status === 200, { timeoutMs: 10000 });
     assert.ok(back, 'the editor area does not answer 200 within 10 s of the database coming back');
+    // Editing works again on the same session: an edit, a publish, and readers get it.
+    const title = `Efter avbrottet ${Date.now()}`;
+    expect303(await anna.edit('/admin/resurser/disa', { title }), 'POST /admin/resurser/disa after the outage');
+    await publish(anna, 'Efter avbrottet');
+    assert.match((await get(srv.baseUrl, '/resurser/disa')).body.toString('utf8'), new RegExp(title));
   });
 });
