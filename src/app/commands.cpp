@@ -416,6 +416,31 @@ int migrate(const std::string& from, const std::string& to) {
   }
 }
 
+int backup(const config& c, const std::string& file) {
+  try {
+    auto st = open_store(c);
+    st->backup_to(file);
+    std::cout << "Säkerhetskopierade " << st->describe() << " till " << file << ".\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide backup: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int restore(const config& c, const std::string& file) {
+  try {
+    auto st = open_store(c);
+    st->restore_from(file);
+    std::cout << "Återställde " << st->describe() << " från " << file
+              << ". Starta servern igen; den läser in den återställda guiden.\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "cyberguide restore: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 int content_check(const std::string& dir) {
   auto g = content::load_guide(dir);
   if (!g) {

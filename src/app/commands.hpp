@@ -18,5 +18,9 @@ int content_check(const std::string& dir);
 // one store into another that has no content yet, then checks the copy: rows per table and a checksum
 // of the published guide.
 int migrate(const std::string& from, const std::string& to);
+// A consistent copy of the database into a new SQLite file, while the site runs.
+int backup(const config& c, const std::string& file);
+// Brings a backup back (the server must be stopped).
+int restore(const config& c, const std::string& file);
 
 }  // namespace cg::app

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "cyberguide 0.1.0");
 
-  cli_settings serve_s, import_s, export_s, uadd_s, upass_s, ulist_s, udis_s;
+  cli_settings serve_s, import_s, export_s, uadd_s, upass_s, ulist_s, udis_s, backup_s, restore_s;
   CLI::App* serve = app.add_subcommand("serve", "Serve the guide over HTTP (stops cleanly on SIGTERM/SIGINT)");
   add_settings(serve, serve_s);
 
@@ -108,6 +108,14 @@ int main(int argc, char** argv) {
   mig->add_option("--from", migrate_from, "source, e.g. sqlite:/var/lib/cyberguide/cyberguide.db")->required();
   mig->add_option("--to", migrate_to, "target, e.g. postgresql://cyberguide@db/cyberguide (must be empty)")->required();
 
+  std::string backup_file, restore_file;
+  CLI::App* bak = app.add_subcommand("backup", "Copy the whole database into a new SQLite FILE while the site runs");
+  bak->add_option("FILE", backup_file, "the copy to make (must not exist)")->required();
+  add_settings(bak, backup_s, {"data", "database"});
+  CLI::App* res = app.add_subcommand("restore", "Bring back a backup made by `backup` (stop the server first)");
+  res->add_option("FILE", restore_file, "the backup")->required();
+  add_settings(res, restore_s, {"data", "database"});
+
   CLI11_PARSE(app, argc, argv);
 
   auto run = [](const cli_settings& s, auto&& f) -> int {
@@ -133,5 +141,7 @@ int main(int argc, char** argv) {
     return run(export_s, [&](const cg::app::config& c) { return cg::app::content_export(c, export_dir); });
   if (chk->parsed()) return cg::app::content_check(check_dir);
   if (mig->parsed()) return cg::app::migrate(migrate_from, migrate_to);
+  if (bak->parsed()) return run(backup_s, [&](const cg::app::config& c) { return cg::app::backup(c, backup_file); });
+  if (res->parsed()) return run(restore_s, [&](const cg::app::config& c) { return cg::app::restore(c, restore_file); });
   return 2;
 }

@@ -177,6 +177,14 @@ class store {
   // this store already has content (a migration never mixes two guides).
   virtual void import_tables(const std::vector<table_data>& tables) = 0;
 
+  // A consistent copy of the whole database as a new SQLite file at `file` (which must not exist), taken
+  // while the site runs: SQLite's online backup API, or for PostgreSQL the tables of export_tables()
+  // read in one snapshot. Sessions and login checks are not in a PostgreSQL backup.
+  virtual void backup_to(const std::string& file) = 0;
+  // Replaces this store's data by a backup made by backup_to (the server must be stopped). SQLite: the
+  // whole file, sessions included; PostgreSQL: into a database without content only.
+  virtual void restore_from(const std::string& file) = 0;
+
   // A short human-readable name of the backend and location, for logs (no secrets).
   virtual std::string describe() const = 0;
 

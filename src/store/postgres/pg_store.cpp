@@ -7,6 +7,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,7 @@
 
 #include "store/document.hpp"
 #include "store/postgres/pg_migrations.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace cg::store {
 namespace {
@@ -836,6 +838,23 @@ class pg_store final : public store {
                     "), false) WHERE pg_get_serial_sequence('" + t.name + "', 'id') IS NOT NULL");
     }
     tx.commit();
+  }
+
+  void backup_to(const std::string& file) override {
+    if (std::filesystem::exists(file)) throw store_error("Filen " + file + " finns redan; välj ett nytt namn.");
+    auto tables = export_tables();
+    try {
+      open_sqlite(file)->import_tables(tables);
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove(file, ec);
+      throw;
+    }
+  }
+
+  void restore_from(const std::string& file) override {
+    if (!std::filesystem::exists(file)) throw store_error("Säkerhetskopian " + file + " finns inte.");
+    import_tables(open_sqlite(file)->export_tables());
   }
 
   std::int64_t admit_login_check(const std::string& account, std::int64_t now, std::int64_t since,

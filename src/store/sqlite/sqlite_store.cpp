@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -516,6 +517,47 @@ class sqlite_store final : public store {
       }
     }
     tx.commit();
+  }
+
+  void backup_to(const std::string& file) override {
+    if (std::filesystem::exists(file)) throw store_error("Filen " + file + " finns redan; välj ett nytt namn.");
+    db_handle target(file);
+    sqlite3_backup* b = sqlite3_backup_init(target.get(), "main", db_.get(), "main");
+    if (!b) throw store_error("Säkerhetskopian kunde inte börja: " + std::string(sqlite3_errmsg(target.get())));
+    int rc;
+    {
+      // All pages in one step: one read transaction, so the copy is one consistent state even while
+      // other processes write (WAL readers do not block writers).
+      std::lock_guard lock(mu_);
+      rc = sqlite3_backup_step(b, -1);
+    }
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+      std::string msg = sqlite3_errstr(rc);
+      std::error_code ec;
+      std::filesystem::remove(file, ec);
+      throw store_error("Säkerhetskopian till " + file + " misslyckades: " + msg);
+    }
+  }
+
+  void restore_from(const std::string& file) override {
+    if (!std::filesystem::exists(file)) throw store_error("Säkerhetskopian " + file + " finns inte.");
+    db_handle source(file);
+    {
+      // A backup of this program's database, not any SQLite file.
+      stmt s(source.get(), "SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'");
+      s.step();
+      if (s.integer(0) == 0) throw store_error(file + " är ingen säkerhetskopia av cyberguide.");
+    }
+    {
+      std::lock_guard lock(mu_);
+      sqlite3_backup* b = sqlite3_backup_init(db_.get(), "main", source.get(), "main");
+      if (!b) throw store_error("Återställningen kunde inte börja: " + std::string(sqlite3_errmsg(db_.get())));
+      int rc = sqlite3_backup_step(b, -1);
+      sqlite3_backup_finish(b);
+      if (rc != SQLITE_DONE) throw store_error("Återställningen från " + file + " misslyckades: " + sqlite3_errstr(rc));
+    }
+    migrate();  // a backup made by an older version gets this version's schema
   }
 
   std::int64_t admit_login_check(const std::string& account, std::int64_t now, std::int64_t since,
