@@ -4,12 +4,13 @@
 // benchmark, not a test: run with `make bench`; `snapshot_bench --large` adds 10 000 and 100 000
 // resources (without the background pass, which takes minutes on one core at that size);
 // `snapshot_bench --hugo-content N DIR` writes the synthetic catalogue of N as Hugo content instead.
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <malloc.h>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -109,10 +110,11 @@ void measure(const char* name, const content::guide& g, int rounds, bool with_po
   options.cache = cache.get();
   auto better = render::build_snapshot(g, 99, options);
   double rebuild_ms = ms_since(t0);
-  std::printf("%-20s background: best bodies %9.1f ms on one core, rebuild from the cache %.1f ms (best: %s); bodies "
-              "%.1f MB → %.1f MB\n",
-              name, polish_ms, rebuild_ms, better->best_compression ? "yes" : "no", static_cast<double>(bytes) / 1e6,
-              static_cast<double>(body_bytes(*better)) / 1e6);
+  std::printf(
+      "%-20s background: best bodies %9.1f ms on one core, rebuild from the cache %.1f ms (best: %s); bodies "
+      "%.1f MB → %.1f MB\n",
+      name, polish_ms, rebuild_ms, better->best_compression ? "yes" : "no", static_cast<double>(bytes) / 1e6,
+      static_cast<double>(body_bytes(*better)) / 1e6);
 }
 
 // Writes g's resources as Hugo content files (front matter + the description) into dir/content, for

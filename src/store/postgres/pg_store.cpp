@@ -896,20 +896,29 @@ class pg_store final : public store {
     return r.rows() > 0 ? r.integer(0, 0) : 0;
   }
 
-  std::int64_t add_link_clicks(const std::vector<link_click>& clicks) override {
-    if (clicks.empty()) return 0;
-    auto order = write_order(clicks, [](const link_click& k) { return std::tie(k.resource_slug, k.day, k.host); });
+  // Adds a batch of counts in one transaction, in the order of the rows they add to (write_order), so
+  // that two instances lock rows in the same order. write(connection, row) returns the count dropped.
+  template <class Row, class Key, class Write>
+  std::int64_t add_counts(const std::vector<Row>& rows, Key key, Write write) {
+    if (rows.empty()) return 0;
+    auto order = write_order(rows, key);
     auto c = pool_.borrow();
     transaction tx(*c);
     std::int64_t dropped = 0;
-    for (std::size_t i : order) {
-      const link_click& k = clicks[i];
-      // No row when no resource has the slug (the INSERT selects from resources): the clicks are dropped.
-      if (c->run(kAddLinkClick, params().add(k.resource_slug).add(k.day).add(k.count).add(k.host)).affected() == 0)
-        dropped += k.count;
-    }
+    for (std::size_t i : order) dropped += write(*c, rows[i]);
     tx.commit();
     return dropped;
+  }
+
+  std::int64_t add_link_clicks(const std::vector<link_click>& clicks) override {
+    return add_counts(
+        clicks, [](const link_click& k) { return std::tie(k.resource_slug, k.day, k.host); },
+        [](connection& c, const link_click& k) -> std::int64_t {
+          // No row when no resource has the slug (the INSERT selects from resources): the clicks are dropped.
+          return c.run(kAddLinkClick, params().add(k.resource_slug).add(k.day).add(k.count).add(k.host)).affected() == 0
+                     ? k.count
+                     : 0;
+        });
   }
 
   std::vector<link_click> link_clicks(const day_range& range) override {
@@ -921,15 +930,12 @@ class pg_store final : public store {
   }
 
   void add_page_views(const std::vector<page_view>& views) override {
-    if (views.empty()) return;
-    auto order = write_order(views, [](const page_view& v) { return std::tie(v.day, v.path); });
-    auto c = pool_.borrow();
-    transaction tx(*c);
-    for (std::size_t i : order) {
-      const page_view& v = views[i];
-      c->run(kAddPageView, params().add(v.day).add(v.path).add(v.count));
-    }
-    tx.commit();
+    add_counts(
+        views, [](const page_view& v) { return std::tie(v.day, v.path); },
+        [](connection& c, const page_view& v) -> std::int64_t {
+          c.run(kAddPageView, params().add(v.day).add(v.path).add(v.count));
+          return 0;
+        });
   }
 
   std::vector<page_view> page_views(const day_range& range) override {
@@ -941,15 +947,12 @@ class pg_store final : public store {
   }
 
   void add_search_counts(const std::vector<search_count>& counts) override {
-    if (counts.empty()) return;
-    auto order = write_order(counts, [](const search_count& s) { return std::tie(s.day, s.query); });
-    auto c = pool_.borrow();
-    transaction tx(*c);
-    for (std::size_t i : order) {
-      const search_count& s = counts[i];
-      c->run(kAddSearchCount, params().add(s.day).add(s.query).add(s.hits).add(s.count));
-    }
-    tx.commit();
+    add_counts(
+        counts, [](const search_count& x) { return std::tie(x.day, x.query); },
+        [](connection& c, const search_count& x) -> std::int64_t {
+          c.run(kAddSearchCount, params().add(x.day).add(x.query).add(x.hits).add(x.count));
+          return 0;
+        });
   }
 
   std::vector<search_count> search_counts(const day_range& range) override {
