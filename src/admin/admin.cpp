@@ -189,8 +189,12 @@ struct admin_site::impl {
   }
   std::string now_iso() const { return iso_utc(clock.now()); }
 
+  // An audit entry to be written with the change it records (in the store's same transaction).
+  store::audit_entry entry(const std::string& actor, const std::string& action, const std::string& detail = "") const {
+    return {0, now_iso(), actor, action, detail};
+  }
   void audit(const std::string& actor, const std::string& action, const std::string& detail = "") {
-    st.add_audit({0, now_iso(), actor, action, detail});
+    st.add_audit(entry(actor, action, detail));
   }
 
   std::string expected_origin(const owned_request& r) const {
@@ -360,7 +364,16 @@ struct admin_site::impl {
     }
     const bool post = r.method == http::method::post;
     // Only an accepted request keeps the session alive.
-    if (now_s() - who->session.last_seen_at >= 30) st.touch_session(who->session.id_hash, now_s());
+    if (now_s() - who->session.last_seen_at >= 30) {
+      try {
+        st.touch_session(who->session.id_hash, now_s());
+      } catch (const store::store_error& e) {
+        // Reading the editor area needs no write: a database that refuses writes only costs the
+        // session its "last seen" update. A form sent now still fails (below) with a clear page.
+        if (e.which() != store::store_error::kind::write_refused) throw;
+        log::warn("session not touched: the database refuses writes", {{"error", e.what()}});
+      }
+    }
     std::unique_lock draft_lock(draft_mu, std::defer_lock);
     if (post) draft_lock.lock();
     const std::string notice = notice_text(q.get("klart"));
@@ -382,8 +395,7 @@ struct admin_site::impl {
           return draft_page(
               *who, "", {{"", "Utkastet har ändrats sedan du öppnade sidan. Granska det igen innan du kastar det."}},
               "", 409);
-        st.discard_draft();
-        audit(who->user.name, "discard");
+        st.discard_draft({entry(who->user.name, "discard")});
         return see_other("/admin/utkast?klart=kastat");
       }
       if (seg.size() == 2 && !post) return draft_page(*who, notice, {}, "", 200);
@@ -585,8 +597,8 @@ struct admin_site::impl {
     field_errors errors;
     for (const auto& p : content::validate(d->guide)) errors.emplace_back("", p);
     if (!errors.empty()) return draft_page(who, "", errors, msg, 422);
-    std::int64_t id = st.publish(d->guide, who.user.name, msg, now_iso());
-    audit(who.user.name, "publish", "version " + std::to_string(id));
+    std::int64_t id =
+        st.publish(d->guide, who.user.name, msg, now_iso(), {entry(who.user.name, "publish", "version {revision}")});
     if (on_publish) on_publish();
     return see_other("/admin/historik/" + std::to_string(id) + "?klart=publicerat");
   }
@@ -615,10 +627,13 @@ struct admin_site::impl {
     if (seg.size() == 4 && seg[3] == "aterstall" && post) {
       auto g = st.revision(*id);
       if (!g) return not_found(&who);
+      std::vector<store::audit_entry> log;
       if (st.load_draft())
-        audit(who.user.name, "discard", "utkastet kastades när version " + std::to_string(*id) + " återställdes");
-      std::int64_t nid = st.publish(*g, who.user.name, "Återställd från version " + std::to_string(*id), now_iso());
-      audit(who.user.name, "restore", "version " + std::to_string(*id) + " som version " + std::to_string(nid));
+        log.push_back(
+            entry(who.user.name, "discard", "utkastet kastades när version " + std::to_string(*id) + " återställdes"));
+      log.push_back(entry(who.user.name, "restore", "version " + std::to_string(*id) + " som version {revision}"));
+      std::int64_t nid =
+          st.publish(*g, who.user.name, "Återställd från version " + std::to_string(*id), now_iso(), log);
       if (on_publish) on_publish();
       return see_other("/admin/historik/" + std::to_string(nid) + "?klart=aterstallt");
     }
@@ -682,8 +697,7 @@ struct admin_site::impl {
       else
         errors = remove_callout(g, static_cast<std::size_t>(to_int(key).value_or(0)));
       if (!errors.empty()) return message(409, "Kan inte ta bort", errors.front().second, &who, base, "Tillbaka");
-      st.save_draft(g, who.user.name, now_iso());
-      audit(who.user.name, "edit", "tog bort " + kind + " " + key);
+      st.save_draft(g, who.user.name, now_iso(), {entry(who.user.name, "edit", "tog bort " + kind + " " + key)});
       return see_other(base + "?klart=borttaget");
     }
     if (seg.size() != 3) return not_found(&who);
@@ -760,8 +774,9 @@ struct admin_site::impl {
         saved_key = is_new ? std::to_string(g.callouts.size()) : key;
       }
       if (errors.empty()) {
-        st.save_draft(g, who.user.name, now_iso());
-        audit(who.user.name, "edit", std::string(is_new ? "skapade " : "ändrade ") + kind + " " + saved_key);
+        st.save_draft(
+            g, who.user.name, now_iso(),
+            {entry(who.user.name, "edit", std::string(is_new ? "skapade " : "ändrade ") + kind + " " + saved_key)});
         return see_other(base + "/" + url_encode(saved_key) + "?klart=sparat");
       }
     }
@@ -882,8 +897,8 @@ struct admin_site::impl {
     if (post) {
       errors = apply(g, f);
       if (errors.empty()) {
-        st.save_draft(g, who.user.name, now_iso());
-        audit(who.user.name, what == "installningar" ? "settings" : "edit", what);
+        st.save_draft(g, who.user.name, now_iso(),
+                      {entry(who.user.name, what == "installningar" ? "settings" : "edit", what)});
         return see_other(path + "?klart=sparat");
       }
     }
@@ -904,9 +919,10 @@ struct admin_site::impl {
       auto [errs, n] = replace_address_prefix(g, f);
       errors = errs;
       if (errors.empty()) {
-        st.save_draft(g, who.user.name, now_iso());
-        audit(who.user.name, "edit",
-              "bytte " + std::to_string(n) + " adresser från " + f.get("from") + " till " + f.get("to"));
+        st.save_draft(
+            g, who.user.name, now_iso(),
+            {entry(who.user.name, "edit",
+                   "bytte " + std::to_string(n) + " adresser från " + f.get("from") + " till " + f.get("to"))});
         return see_other("/admin/utkast?klart=adresser");
       }
     }
@@ -1065,23 +1081,43 @@ std::string admin_site::cookie_name() const {
 
 namespace {
 
-// 503 for the editor area while the database cannot be used.
-http::response database_unavailable() {
+// A 503 page of the editor area when the database cannot be used; made without the store (which is
+// what failed) or the templates.
+http::response editor_503(const char* retry_after, std::string_view title, std::string_view body_html) {
   http::response r;
   r.status = 503;
   r.header("Content-Type", "text/html; charset=utf-8");
   r.header("Cache-Control", "no-store");
-  r.header("Retry-After", "30");
-  r.owned =
-      "<!doctype html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>Redigeringen är tillfälligt otillgänglig</title></head><body><main>"
-      "<h1>Redigeringen är tillfälligt otillgänglig</h1>"
-      "<p>Databasen svarar inte just nu. Ingenting av det du sparat tidigare har gått förlorat, och "
-      "läsarna ser guiden som vanligt.</p>"
-      "<p>Försök igen om en stund. Om det du höll på med inte sparades får du göra om det.</p>"
-      "<p><a href=\"/admin\">Försök igen</a></p></main></body></html>\n";
+  r.header("Retry-After", retry_after);
+  r.owned = "<!doctype html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>";
+  r.owned += title;
+  r.owned += "</title></head><body><main><h1>";
+  r.owned += title;
+  r.owned += "</h1>";
+  r.owned += body_html;
+  r.owned += "</main></body></html>\n";
   return r;
+}
+
+// The database answers but cannot store anything (disk full, read-only): nothing of the change was kept
+// (each change and its audit entry are one transaction), and the editor hears exactly that.
+http::response write_refused() {
+  return editor_503("60", "Ändringen sparades inte",
+                    "<p>Databasen kan inte ta emot ändringar just nu (till exempel för att disken är full eller "
+                    "skrivskyddad). Ingenting av den här ändringen har sparats, och allt du sparat tidigare finns "
+                    "kvar. Läsarna ser guiden som vanligt.</p>"
+                    "<p>Be den som driftar webbplatsen att frigöra utrymme eller ta bort skrivskyddet, och gör "
+                    "sedan om ändringen.</p><p><a href=\"/admin\">Till redigeringens startsida</a></p>");
+}
+
+// The database cannot be reached (PostgreSQL restarting, a network cut).
+http::response database_unavailable() {
+  return editor_503("30", "Redigeringen är tillfälligt otillgänglig",
+                    "<p>Databasen svarar inte just nu. Ingenting av det du sparat tidigare har gått förlorat, och "
+                    "läsarna ser guiden som vanligt.</p>"
+                    "<p>Försök igen om en stund. Om det du höll på med inte sparades får du göra om det.</p>"
+                    "<p><a href=\"/admin\">Försök igen</a></p>");
 }
 
 }  // namespace
@@ -1109,6 +1145,10 @@ http::response admin_site::handle(const http::request& req) {
     } catch (const store::store_error& e) {
       // The database is away (PostgreSQL restarting, a network cut) or failing: readers are still
       // served from the snapshot; editors get a page that says so, never the error itself.
+      if (e.which() == store::store_error::kind::write_refused) {
+        log::error("editor area: the database refuses writes", {{"path", r->path}, {"error", e.what()}});
+        return write_refused();
+      }
       log::error("editor area: database unavailable", {{"path", r->path}, {"error", e.what()}});
       return database_unavailable();
     }

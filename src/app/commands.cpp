@@ -5,8 +5,11 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "admin/admin.hpp"
@@ -137,13 +140,15 @@ int serve(const config& c) {
   views.start(std::chrono::milliseconds(c.flush_interval_ms));
   site::reader_site reader(
       holder,
-      site::sinks{[&counter](const std::string& slug, const std::string& host) { counter.count(slug + '\x1f' + host); },
-                  [&searches](const std::string& query, std::size_t hits) {
-                    searches.count(query + '\x1f' + std::to_string(hits));
-                  },
-                  [&views](const std::string& path) { views.count(path); },
-                  [&refresher] { return refresher.database_available(); },
-                  [&counter, &searches, &views] { return counter.dropped() + searches.dropped() + views.dropped(); }});
+      site::sinks{
+          [&counter](const std::string& slug, const std::string& host) { counter.count(slug + '\x1f' + host); },
+          [&searches](const std::string& query, std::size_t hits) {
+            searches.count(query + '\x1f' + std::to_string(hits));
+          },
+          [&views](const std::string& path) { views.count(path); },
+          [&refresher] { return refresher.database_available(); },
+          [&counter, &searches, &views] { return counter.dropped() + searches.dropped() + views.dropped(); },
+          [&counter, &searches, &views] { return counter.failing() || searches.failing() || views.failing(); }});
   admin::options aopt;
   aopt.secure = c.secure();
   if (!c.public_url.empty()) {
@@ -175,9 +180,17 @@ int serve(const config& c) {
   opt.threads = c.threads;
   opt.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);
   opt.idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms);
+  opt.max_connections = c.max_connections;
+  opt.max_connections_per_ip = c.max_connections_per_ip;
   opt.secure = c.secure();
   opt.common_headers = site::security_headers(c.secure());
-  http::server server(opt, [&reader, &admin_area](const http::request& r) {
+  // For the black-box tests of the 500 page only: CYBERGUIDE_FAULT_INJECTION=1 makes /__fault throw.
+  const char* fault_env = std::getenv("CYBERGUIDE_FAULT_INJECTION");
+  const bool fault_injection = fault_env && std::string_view(fault_env) == "1";
+  if (fault_injection) log::warn("fault injection is on: GET /__fault answers 500 (tests only)");
+  http::server server(opt, [&reader, &admin_area, fault_injection](const http::request& r) {
+    if (fault_injection && r.path == "/__fault")
+      throw std::runtime_error("injected fault: sqlite3_step failed at /var/lib/cyberguide/cyberguide.db");
     if (r.path == "/admin" || r.path.rfind("/admin/", 0) == 0) return admin_area.handle(r);
     return reader.handle(r);
   });
@@ -194,7 +207,10 @@ int serve(const config& c) {
   }
   std::string host = c.listen.find(':') != std::string::npos ? "[" + c.listen + "]" : c.listen;
   log::info("listening on http://" + host + ":" + std::to_string(server.port()),
-            {{"database", st->describe()}, {"threads", std::to_string(c.threads)}});
+            {{"database", st->describe()},
+             {"threads", std::to_string(c.threads)},
+             {"max_connections", std::to_string(server.max_connections())},
+             {"max_connections_per_ip", std::to_string(c.max_connections_per_ip)}});
   if (!c.secure())
     log::info("serving plain HTTP: put a TLS proxy in front and set public_url to https://… in production");
 

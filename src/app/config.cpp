@@ -22,6 +22,11 @@ const std::vector<setting>& settings() {
        "time a client has to send a whole request once it has begun (ms); then 408"},
       {"idle_timeout_ms", "CYBERGUIDE_IDLE_TIMEOUT_MS", "30000",
        "how long a kept-alive connection may wait for its next request (ms)"},
+      {"max_connections", "CYBERGUIDE_MAX_CONNECTIONS", "0",
+       "open connections at most; more are answered 503 and closed (0: from the open-file limit, at most 10000)"},
+      {"max_connections_per_ip", "CYBERGUIDE_MAX_CONNECTIONS_PER_IP", "256",
+       "open connections from one client address at most; more are answered 503 (0: no limit; behind a proxy set "
+       "it to 0 and limit in the proxy)"},
       {"poll_interval_ms", "CYBERGUIDE_POLL_INTERVAL_MS", "1000",
        "how often the database is checked for a newly published guide (ms)"},
       {"public_url", "CYBERGUIDE_PUBLIC_URL", "",
@@ -117,6 +122,14 @@ result<config> resolve(const std::map<std::string, std::string>& flags, const en
   if (!idle_timeout || *idle_timeout < 50 || *idle_timeout > 3600000)
     return error{"idle_timeout_ms: '" + v["idle_timeout_ms"] + "' must be from 50 to 3600000"};
   c.idle_timeout_ms = static_cast<unsigned>(*idle_timeout);
+  auto max_conns = to_number(v["max_connections"]);
+  if (!max_conns || *max_conns > 1000000)
+    return error{"max_connections: '" + v["max_connections"] + "' must be from 0 to 1000000"};
+  c.max_connections = static_cast<unsigned>(*max_conns);
+  auto max_per_ip = to_number(v["max_connections_per_ip"]);
+  if (!max_per_ip || *max_per_ip > 1000000)
+    return error{"max_connections_per_ip: '" + v["max_connections_per_ip"] + "' must be from 0 to 1000000"};
+  c.max_connections_per_ip = static_cast<unsigned>(*max_per_ip);
   auto poll = to_number(v["poll_interval_ms"]);
   if (!poll || *poll < 10 || *poll > 600000)
     return error{"poll_interval_ms: '" + v["poll_interval_ms"] + "' must be from 10 to 600000"};

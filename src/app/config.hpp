@@ -30,9 +30,11 @@ struct config {
   unsigned threads = 0;
   unsigned flush_interval_ms = 1000;
   unsigned poll_interval_ms = 1000;
-  unsigned read_timeout_ms = 10000;  // a begun request must arrive whole within this
-  unsigned idle_timeout_ms = 30000;  // keep-alive wait for the next request
-  std::string public_url;            // https://… turns on HSTS and secure cookies
+  unsigned read_timeout_ms = 10000;       // a begun request must arrive whole within this
+  unsigned idle_timeout_ms = 30000;       // keep-alive wait for the next request
+  unsigned max_connections = 0;           // 0: from the open-file limit
+  unsigned max_connections_per_ip = 256;  // 0: no limit
+  std::string public_url;                 // https://… turns on HSTS and secure cookies
   bool trust_forwarded_for = false;
   unsigned session_idle_minutes = 30;
   unsigned session_max_hours = 12;

@@ -45,6 +45,31 @@ void append_header_line(std::string& out, std::string_view name, std::string_vie
   out.append("\r\n");
 }
 
+bool valid_host(std::string_view host) {
+  auto digits = [](std::string_view s) {
+    return !s.empty() && s.size() <= 5 && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (host.empty()) return false;
+  if (host.front() == '[') {  // IP literal: hex digits, ':' and '.' (an IPv4 tail), then an optional port
+    auto close = host.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    std::string_view inside = host.substr(1, close - 1);
+    if (inside.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) return false;
+    std::string_view rest = host.substr(close + 1);
+    return rest.empty() || (rest.front() == ':' && digits(rest.substr(1)));
+  }
+  auto colon = host.find(':');
+  std::string_view name = host.substr(0, colon);
+  if (colon != std::string_view::npos && !digits(host.substr(colon + 1))) return false;
+  if (name.empty() || name.find("..") != std::string_view::npos) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+              c == '_' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string_view reason(int status) {
   switch (status) {
     case 200: return "OK";
@@ -65,6 +90,7 @@ std::string_view reason(int status) {
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
   }
 }

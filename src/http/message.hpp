@@ -59,6 +59,10 @@ bool iequals(std::string_view a, std::string_view b);
 // Appends "Name: value\r\n" to out.
 void append_header_line(std::string& out, std::string_view name, std::string_view value);
 
+// Whether a Host header value may be accepted: a name of letters, digits, '-', '.', '_' and '~' (no
+// "..", no userinfo, no '/' or '\\', no percent-encoding), or an [IPv6] literal; an optional :port.
+bool valid_host(std::string_view host);
+
 // The reason phrase of a status code ("Not Found").
 std::string_view reason(int status);
 

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -21,9 +22,11 @@
 #include <cstdio>
 #include <ctime>
 #include <list>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 #include "util/log.hpp"
 
@@ -91,13 +94,16 @@ response error_page(int status, std::string_view text) {
   return r;
 }
 
-// "http://host/path?q" (absolute form, RFC 9112 3.2.2) → "/path?q". The host is never used.
+// "http://host/path?q" (absolute form, RFC 9112 3.2.2) → "/path?q"; "http://host" → "/". The host is
+// never used. The authority ends at the first '/', '?' or '#': "http://host?q" and "http://host#f" give
+// "" (refused with 400) rather than a path read out of the query or fragment.
 std::string_view origin_form(std::string_view target) {
   for (std::string_view scheme : {"http://", "https://"}) {
     if (target.size() >= scheme.size() && iequals(target.substr(0, scheme.size()), scheme)) {
       std::string_view rest = target.substr(scheme.size());
-      auto slash = rest.find('/');
-      return slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+      auto end = rest.find_first_of("/?#");
+      if (end == std::string_view::npos) return "/";
+      return rest[end] == '/' ? rest.substr(end) : std::string_view();
     }
   }
   return target;
@@ -112,6 +118,11 @@ method to_method(bhttp::verb v) {
   }
 }
 
+// Longest request target (414 beyond) and longest header field line (431 beyond), as nginx's
+// large_client_header_buffers; the whole head is further bounded by server_options::header_limit.
+constexpr std::size_t kMaxTarget = 8 * 1024;
+constexpr std::size_t kMaxFieldLine = 8 * 1024;
+
 // One connection's request, parsed without allocating once its buffers have grown: the request line
 // and fields are copied into `arena` (the read buffer may move while a body arrives), the body into
 // `body`. Reused for every request on the connection; Beast's basic_parser does the framing
@@ -125,12 +136,27 @@ struct request_buffers {
   bhttp::verb verb = bhttp::verb::unknown;
   span method, target;
   std::vector<std::pair<span, span>> fields;
+  // Checks of the head beyond Beast's: the status to refuse the request with (0: none).
+  int reject = 0;
+  bool request_line = false;  // the request line has been parsed
+  int version = 11;
+  unsigned hosts = 0;
+  bool bad_host = false;
+  unsigned chunked = 0;       // "chunked" among the Transfer-Encoding codings
+  bool other_coding = false;  // a coding we do not implement (gzip, identity, …)
 
   void clear() {
     arena.clear();
     body.clear();
     fields.clear();
     verb = bhttp::verb::unknown;
+    reject = 0;
+    request_line = false;
+    version = 11;
+    hosts = 0;
+    bad_host = false;
+    chunked = 0;
+    other_coding = false;
   }
   span keep(std::string_view v) {
     span sp{static_cast<std::uint32_t>(arena.size()), static_cast<std::uint32_t>(v.size())};
@@ -146,19 +172,55 @@ class request_reader final : public bhttp::basic_parser<true> {
 
  private:
   request_buffers& b_;
-  void on_request_impl(bhttp::verb v, beast::string_view method, beast::string_view target, int,
-                       beast::error_code&) override {
+  void on_request_impl(bhttp::verb v, beast::string_view method, beast::string_view target, int version,
+                       beast::error_code& ec) override {
+    if (target.size() > kMaxTarget) return refuse(414, ec);
+    b_.request_line = true;
+    b_.version = version;
     b_.verb = v;
     b_.method = b_.keep(std::string_view(method.data(), method.size()));
     b_.target = b_.keep(std::string_view(target.data(), target.size()));
   }
   void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
-  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
-    auto n = b_.keep(std::string_view(name.data(), name.size()));
-    auto v = b_.keep(std::string_view(value.data(), value.size()));
-    b_.fields.emplace_back(n, v);
+  void refuse(int status, beast::error_code& ec) {
+    b_.reject = status;
+    ec = bhttp::error::bad_field;
   }
-  void on_header_impl(beast::error_code&) override {}
+  void on_field_impl(bhttp::field f, beast::string_view name, beast::string_view value,
+                     beast::error_code& ec) override {
+    if (name.size() + value.size() > kMaxFieldLine) return refuse(431, ec);
+    std::string_view v{value.data(), value.size()};
+    // Beast joins an obsolete folded line into the value; RFC 9112 5.2 lets a server refuse it instead,
+    // which leaves no doubt how a proxy in front read the same bytes.
+    if (v.find_first_of("\r\n") != std::string_view::npos) return refuse(400, ec);
+    if (f == bhttp::field::host) {
+      ++b_.hosts;
+      if (!valid_host(v)) b_.bad_host = true;
+    } else if (f == bhttp::field::transfer_encoding) {
+      for (std::size_t pos = 0; pos <= v.size();) {
+        auto comma = v.find(',', pos);
+        std::string_view coding = v.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+        if (iequals(coding, "chunked"))
+          ++b_.chunked;
+        else if (!coding.empty())
+          b_.other_coding = true;
+        if (comma == std::string_view::npos) break;
+        pos = comma + 1;
+      }
+    }
+    auto kept_name = b_.keep(std::string_view(name.data(), name.size()));
+    auto kept_value = b_.keep(v);
+    b_.fields.emplace_back(kept_name, kept_value);
+  }
+  // Before any body: RFC 9112 3.2 (exactly one valid Host in HTTP/1.1, at most one in 1.0) and 6.1
+  // (a coding we do not implement: 501; "chunked" more than once: 400).
+  void on_header_impl(beast::error_code& ec) override {
+    if (b_.hosts > 1 || b_.bad_host || (b_.hosts == 0 && b_.version >= 11)) return refuse(400, ec);
+    if (b_.other_coding) return refuse(501, ec);
+    if (b_.chunked > 1) return refuse(400, ec);
+  }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
     if (length) b_.body.reserve(static_cast<std::size_t>(*length));
   }
@@ -173,6 +235,24 @@ class request_reader final : public bhttp::basic_parser<true> {
   }
   void on_finish_impl(beast::error_code&) override {}
 };
+
+// After header_limit: whether no line end came within the longest target allowed (then 414, not 431).
+bool request_line_too_long(const beast::flat_buffer& buffer) {
+  std::string_view head(static_cast<const char*>(buffer.data().data()), buffer.size());
+  auto eol = head.find("\r\n");
+  return eol == std::string_view::npos || eol > kMaxTarget + 64;
+}
+
+// After bad_version: "HTTP/2.0" and the like (505) rather than a version that is not one at all (400).
+bool other_major_version(const beast::flat_buffer& buffer) {
+  std::string_view head(static_cast<const char*>(buffer.data().data()),
+                        std::min<std::size_t>(buffer.size(), 16 * 1024));
+  head = head.substr(0, head.find("\r\n"));
+  auto at = head.rfind(" HTTP/");
+  if (at == std::string_view::npos || at + 9 != head.size()) return false;
+  char major = head[at + 6], dot = head[at + 7], minor = head[at + 8];
+  return major >= '2' && major <= '9' && dot == '.' && minor >= '0' && minor <= '9';
+}
 
 void append_number(std::string& out, std::size_t n) {
   char buf[24];
@@ -202,6 +282,37 @@ struct server::impl {
   std::atomic<bool> stopping{false};
 
   std::string common_block;  // opt.common_headers, serialized once
+
+  // Connection caps: open connections in all and per client address (key: the address's text).
+  unsigned max_total = 0;
+  std::atomic<unsigned> open_total{0};
+  std::atomic<unsigned> refusing{0};  // connections being answered 503 right now
+  std::mutex ip_mutex;
+  std::unordered_map<std::string, unsigned> open_per_ip;
+
+  // Counts a new connection in; false when it is over a cap (then nothing is counted).
+  bool admit(const std::string& ip) {
+    if (open_total.fetch_add(1) >= max_total) {
+      --open_total;
+      return false;
+    }
+    if (opt.max_connections_per_ip == 0) return true;
+    std::lock_guard lock(ip_mutex);
+    unsigned& n = open_per_ip[ip];
+    if (n >= opt.max_connections_per_ip) {
+      --open_total;
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void release(const std::string& ip) {
+    --open_total;
+    if (opt.max_connections_per_ip == 0) return;
+    std::lock_guard lock(ip_mutex);
+    auto it = open_per_ip.find(ip);
+    if (it != open_per_ip.end() && --it->second == 0) open_per_ip.erase(it);
+  }
 
   // The status line and headers into `head` (cleared first; its capacity is reused).
   void serialize_head(std::string& head, const response& r, std::size_t body_size, bool keep_alive,
@@ -318,10 +429,42 @@ struct server::impl {
     }
   }
 
-  asio::awaitable<void> session(worker& w, tcp::socket sock) {
-    beast::error_code rec;
-    auto remote_ep = sock.remote_endpoint(rec);
-    const std::string remote = rec ? std::string() : remote_ep.address().to_string();
+  // A connection over a cap: a 503 at once, then the send side shut and whatever the client still
+  // sends read and dropped for at most a second (so that closing does not reset the 503 away).
+  asio::awaitable<void> refuse(worker& w, tcp::socket sock) {
+    struct guard {
+      std::atomic<unsigned>& n;
+      ~guard() { --n; }
+    } counted{refusing};
+    auto entry = w.conns.insert(w.conns.end(), conn_entry{&sock});
+    conn_entry& e = *entry;
+    e.idle = false;
+    std::string head;
+    response r = error_page(503, "Servern har för många öppna anslutningar just nu. Försök igen om en stund.");
+    r.header("Retry-After", "5");
+    if (co_await write(w, e, head, r, false, false)) {
+      beast::error_code ignored;
+      sock.shutdown(tcp::socket::shutdown_send, ignored);
+      e.deadline = w.now + std::chrono::seconds(1);
+      std::array<char, 4096> sink;
+      for (std::size_t drained = 0; drained < 64 * 1024;) {
+        auto [ec, n] = co_await sock.async_read_some(asio::buffer(sink), kTuple);
+        if (ec) break;
+        drained += n;
+      }
+    }
+    beast::error_code ignored;
+    sock.close(ignored);
+    w.conns.erase(entry);
+    if (stopping && w.conns.empty() && w.sweep_timer) w.sweep_timer->cancel();
+  }
+
+  asio::awaitable<void> session(worker& w, tcp::socket sock, std::string remote) {
+    struct guard {
+      impl& self;
+      const std::string& ip;
+      ~guard() { self.release(ip); }
+    } counted{*this, remote};
     auto entry = w.conns.insert(w.conns.end(), conn_entry{&sock});
     conn_entry& e = *entry;
     beast::flat_buffer buffer(opt.header_limit + opt.body_limit + 4096);
@@ -345,8 +488,12 @@ struct server::impl {
       e.deadline = clock::time_point::max();
       if (ec) {
         int status = 0;
-        if (ec == bhttp::error::header_limit)
-          status = 431;
+        if (rb.reject)
+          status = rb.reject;
+        else if (ec == bhttp::error::header_limit)
+          status = !rb.request_line && request_line_too_long(buffer) ? 414 : 431;
+        else if (ec == bhttp::error::bad_version)
+          status = other_major_version(buffer) ? 505 : 400;
         else if (ec == bhttp::error::body_limit)
           status = 413;
         else if (ec == beast::error::timeout && (parser.got_some() || buffer.size() > 0))
@@ -359,7 +506,10 @@ struct server::impl {
           e.timed_out = false;
           response r = error_page(status, status == 431   ? "Förfrågans huvuden är för stora."
                                           : status == 413 ? "Förfrågan är för stor."
+                                          : status == 414 ? "Adressen är för lång."
                                           : status == 408 ? "Förfrågan tog för lång tid."
+                                          : status == 501 ? "Förfrågan använder något som servern inte stöder."
+                                          : status == 505 ? "Servern talar bara HTTP/1.0 och HTTP/1.1."
                                                           : "Förfrågan kunde inte tolkas.");
           co_await write(w, e, head, r, false, false);
           log::access("-", "-", status, r.body().size(), 0);
@@ -379,7 +529,16 @@ struct server::impl {
       req.body = rb.body;
       req.headers.clear();
       for (const auto& [k, v] : rb.fields) req.headers.emplace_back(rb.view(k), rb.view(v));
-      response r = call_handler(req);
+      response r;
+      if (rb.verb == bhttp::verb::unknown)  // a method token we do not know at all
+        r = error_page(501, "Metoden stöds inte av servern."), r.close = false;
+      else if (rb.verb == bhttp::verb::connect)  // what follows would be a tunnel, not HTTP: close
+        r = error_page(405, "Metoden stöds inte här."), r.header("Allow", "GET, HEAD");
+      else if (req.target.empty() || req.target.find('#') != std::string_view::npos ||
+               (req.target.front() != '/' && req.method != method::other))
+        r = error_page(400, "Förfrågan kunde inte tolkas.");
+      else
+        r = call_handler(req);
       if (r.deferred) {
         if (deferred_in_flight.fetch_add(1) >= opt.max_deferred_in_flight) {
           --deferred_in_flight;
@@ -457,7 +616,16 @@ struct server::impl {
       }
       beast::error_code ignored;
       sock.set_option(tcp::no_delay(true), ignored);
-      asio::co_spawn(w.ioc, session(w, std::move(sock)), asio::detached);
+      auto remote_ep = sock.remote_endpoint(ignored);
+      std::string remote = ignored ? std::string() : remote_ep.address().to_string();
+      if (admit(remote)) {
+        asio::co_spawn(w.ioc, session(w, std::move(sock), std::move(remote)), asio::detached);
+      } else if (refusing.fetch_add(1) < 1024) {
+        asio::co_spawn(w.ioc, refuse(w, std::move(sock)), asio::detached);
+      } else {  // a flood: no answer at all, the descriptor back at once
+        --refusing;
+        sock.close(ignored);
+      }
     }
   }
 
@@ -523,6 +691,28 @@ void server::listen() {
   }
   impl_->bound_port = port;
   impl_->listening = true;
+  impl_->max_total = impl_->opt.max_connections;
+  if (impl_->max_total == 0) {
+    // Room for connections: the soft open-file limit raised to the hard one, less a reserve for the
+    // database, the search index, logs and accepts in progress.
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+      rlim_t want = std::min<rlim_t>(rl.rlim_max, 1 << 20);
+      if (rl.rlim_cur < want) {
+        rlimit raised = rl;
+        raised.rlim_cur = want;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl.rlim_cur = want;
+      }
+      impl_->max_total =
+          static_cast<unsigned>(std::clamp<rlim_t>(rl.rlim_cur > 256 ? rl.rlim_cur - 256 : 64, 64, 10'000));
+    } else {
+      impl_->max_total = 768;
+    }
+  }
+}
+
+unsigned server::max_connections() const {
+  return impl_->max_total;
 }
 
 unsigned short server::port() const {

@@ -28,6 +28,11 @@ struct server_options {
   std::chrono::milliseconds read_timeout{10'000};  // to receive one whole request once it has begun
   std::chrono::milliseconds idle_timeout{30'000};  // keep-alive: waiting for the next request
   std::chrono::milliseconds write_timeout{30'000};
+  // Open connections at most, in all and from one client address; a connection over either cap gets
+  // a 503 and is closed. max_connections 0: raise the open-file limit to its hard limit and take that
+  // less a reserve for the database and logs, at most 10 000. max_connections_per_ip 0: no cap.
+  unsigned max_connections = 0;
+  unsigned max_connections_per_ip = 256;
   unsigned max_pipelined = 32;  // requests answered from one read before closing
   unsigned max_requests_per_connection = 10'000;
   std::chrono::milliseconds shutdown_grace{10'000};                 // how long stop() waits for requests in flight
@@ -48,6 +53,8 @@ class server {
   void listen();
   // The bound port (after listen()).
   unsigned short port() const;
+  // The cap on open connections in force (after listen()).
+  unsigned max_connections() const;
   // Serves until stop() and every request in flight has been answered. Blocks the caller.
   void run();
   // Stops accepting, closes idle connections, lets requests in flight finish (up to shutdown_grace).

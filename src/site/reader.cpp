@@ -185,6 +185,7 @@ http::response reader_site::handle(const http::request& req) const {
     r.header("Cache-Control", "no-store");
     bool db = !sinks_.database_available || sinks_.database_available();
     r.owned = db ? "ok\n" : "ok\ndatabase unavailable\n";
+    if (db && sinks_.counts_failing && sinks_.counts_failing()) r.owned += "counts not written\n";
     if (std::int64_t dropped = sinks_.counts_dropped ? sinks_.counts_dropped() : 0; dropped > 0)
       r.owned += "counts dropped " + std::to_string(dropped) + "\n";
     return r;

@@ -58,6 +58,8 @@ struct sinks {
   std::function<bool()> database_available;
   // How many counts had to be dropped (memory bound while the database was away), for /healthz.
   std::function<std::int64_t()> counts_dropped;
+  // Whether writing counts fails right now (disk full, read-only database), for /healthz.
+  std::function<bool()> counts_failing;
 };
 
 // The value of a parameter in a query string ("a=1&q=s%C3%A4k" → "säk" for "q"), '+' as space.

@@ -112,12 +112,14 @@ class ReaderSite : public ::testing::Test {
   std::vector<std::string> clicks_, hosts_, views_;
   bool database_ok_ = true;
   std::int64_t dropped_ = 0;
-  reader_site site_{holder_, sinks{[this](const std::string& s, const std::string& h) {
-                                     clicks_.push_back(s);
-                                     hosts_.push_back(h);
-                                   },
-                                   nullptr, [this](const std::string& p) { views_.push_back(p); },
-                                   [this] { return database_ok_; }, [this] { return dropped_; }}};
+  bool counts_failing_ = false;
+  reader_site site_{
+      holder_, sinks{[this](const std::string& s, const std::string& h) {
+                       clicks_.push_back(s);
+                       hosts_.push_back(h);
+                     },
+                     nullptr, [this](const std::string& p) { views_.push_back(p); }, [this] { return database_ok_; },
+                     [this] { return dropped_; }, [this] { return counts_failing_; }}};
 };
 
 content::guide* ReaderSite::guide_ = nullptr;
@@ -256,6 +258,13 @@ TEST_F(ReaderSite, HealthzTellsWhenTheDatabaseIsAwayAndCountsWereDropped) {
   EXPECT_EQ(site_.handle(get("/healthz")).body(), "ok\ndatabase unavailable\ncounts dropped 7\n");
   database_ok_ = true;
   dropped_ = 0;
+  EXPECT_EQ(site_.handle(get("/healthz")).body(), "ok\n");
+}
+
+TEST_F(ReaderSite, HealthzTellsWhenCountsCannotBeWritten) {
+  counts_failing_ = true;  // the database reads but refuses writes (disk full, read-only)
+  EXPECT_EQ(site_.handle(get("/healthz")).body(), "ok\ncounts not written\n");
+  counts_failing_ = false;
   EXPECT_EQ(site_.handle(get("/healthz")).body(), "ok\n");
 }
 

@@ -50,6 +50,7 @@ bool daily_counter::flush() {
     if (dropped > 0) log::warn("counts for unknown keys dropped", {{"count", std::to_string(dropped)}});
     if (failing_) log::info("counts written again", {{"rows", std::to_string(rows.size())}});
     failing_ = false;
+    failing_now_ = false;
     return true;
   } catch (const std::exception& e) {
     std::lock_guard lock(mu_);
@@ -63,6 +64,7 @@ bool daily_counter::flush() {
     if (!failing_)
       log::error("writing counts failed; kept in memory until the database is back", {{"error", e.what()}});
     failing_ = true;
+    failing_now_ = true;
     return false;
   }
 }

@@ -5,6 +5,7 @@
 // the write fails (the database is away), the counts are put back and written by a later flush. Memory
 // is bounded: while max_keys different day+key pairs wait, a count of yet another pair is dropped and
 // counted in dropped() (repeat counts of waiting pairs are always kept). stop() writes what is pending.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,8 @@ class daily_counter {
   std::int64_t total_counted() const;
   // Counts dropped because max_keys pairs were waiting to be written (since the start).
   std::int64_t dropped() const;
+  // Whether the last write failed (the counts wait in memory until one succeeds).
+  bool failing() const { return failing_now_; }
 
  private:
   // day → key → count; keys are looked up without a copy (a count of a known key allocates nothing).
@@ -66,8 +69,9 @@ class daily_counter {
   std::size_t max_keys_;
   std::size_t pending_keys_ = 0;  // day+key pairs in pending_
   std::int64_t dropped_ = 0;
-  std::mutex flush_mu_;   // one flush at a time
-  bool failing_ = false;  // the last write failed (logged once until one succeeds); under flush_mu_
+  std::mutex flush_mu_;                   // one flush at a time
+  bool failing_ = false;                  // the last write failed (logged once until one succeeds); under flush_mu_
+  std::atomic<bool> failing_now_{false};  // the same, for other threads
   periodic_task writer_;
 };
 

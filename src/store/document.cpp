@@ -1,6 +1,7 @@
 #include "store/document.hpp"
 
 #include <boost/json.hpp>
+#include <string_view>
 
 #include "content/pack.hpp"
 
@@ -22,6 +23,13 @@ result<content::guide> from_document(const std::string& doc) {
     files[std::string(k)] = std::string(val.as_string());
   }
   return content::parse_pack(files);
+}
+
+std::string with_revision(const std::string& detail, std::int64_t revision) {
+  static constexpr std::string_view kMark = "{revision}";
+  auto at = detail.find(kMark);
+  if (revision <= 0 || at == std::string::npos) return detail;
+  return detail.substr(0, at) + std::to_string(revision) + detail.substr(at + kMark.size());
 }
 
 }  // namespace cg::store

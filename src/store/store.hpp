@@ -17,7 +17,14 @@ namespace cg::store {
 
 class store_error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // unavailable: the database cannot be reached or failed. write_refused: it answers but cannot store
+  // anything now (disk full, read-only, an I/O error): reading still works.
+  enum class kind { unavailable, write_refused };
+  explicit store_error(const std::string& what, kind k = kind::unavailable) : std::runtime_error(what), kind_(k) {}
+  kind which() const { return kind_; }
+
+ private:
+  kind kind_;
 };
 
 struct user {
@@ -112,8 +119,14 @@ class store {
   // empties the draft. Entities are matched by slug so that their identity (and the statistics that
   // refer to it) survives; entities missing from g are marked removed, never deleted. g must be valid
   // (content::validate). Returns the new revision's id. `at` is ISO 8601 UTC.
+  // The audit entries are written in the same transaction (all or nothing with the change);
+  // "{revision}" in their detail becomes the new revision's id.
   virtual std::int64_t publish(const content::guide& g, const std::string& author, const std::string& message,
-                               const std::string& at) = 0;
+                               const std::string& at, const std::vector<audit_entry>& audit) = 0;
+  std::int64_t publish(const content::guide& g, const std::string& author, const std::string& message,
+                       const std::string& at) {
+    return publish(g, author, message, at, {});
+  }
 
   // Revisions, newest first, and the guide of one.
   virtual std::vector<revision_info> revisions() = 0;
@@ -121,8 +134,12 @@ class store {
 
   // The draft: a whole guide that readers do not see. Absent when there is nothing unpublished.
   virtual std::optional<draft> load_draft() = 0;
-  virtual void save_draft(const content::guide& g, const std::string& by, const std::string& at) = 0;
-  virtual void discard_draft() = 0;
+  // Both with their audit entries in the same transaction.
+  virtual void save_draft(const content::guide& g, const std::string& by, const std::string& at,
+                          const std::vector<audit_entry>& audit) = 0;
+  void save_draft(const content::guide& g, const std::string& by, const std::string& at) { save_draft(g, by, at, {}); }
+  virtual void discard_draft(const std::vector<audit_entry>& audit) = 0;
+  void discard_draft() { discard_draft({}); }
 
   // Accounts. add_user is false when the name is taken; update_user (by name: role, hash, disabled)
   // is false when there is no such user.

@@ -419,6 +419,32 @@ TEST_P(StoreConformance, AuditLogIsNewestFirst) {
   EXPECT_EQ(st_->audit_log(1).size(), 1u);
 }
 
+TEST_P(StoreConformance, ChangesWriteTheirAuditEntriesInTheSameTransaction) {
+  content::guide changed = guide_;
+  changed.resources[0].title = "Med logg";
+  st_->save_draft(changed, "anna", "2026-11-30T10:00:00Z", {{0, "2026-11-30T10:00:00Z", "anna", "edit", "ändrade"}});
+  std::int64_t id = st_->publish(changed, "anna", "med logg", "2026-11-30T10:01:00Z",
+                                 {{0, "2026-11-30T10:01:00Z", "anna", "discard", "utkast"},
+                                  {0, "2026-11-30T10:01:00Z", "anna", "publish", "version {revision}"}});
+  st_->save_draft(changed, "anna", "2026-11-30T10:02:00Z");
+  st_->discard_draft({{0, "2026-11-30T10:03:00Z", "anna", "discard", ""}});
+  EXPECT_FALSE(st_->load_draft().has_value());
+  auto log = st_->audit_log(10);
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log[0].action, "discard");
+  EXPECT_EQ(log[1].action, "publish");
+  EXPECT_EQ(log[1].detail, "version " + std::to_string(id));
+  EXPECT_EQ(log[2].detail, "utkast");
+  EXPECT_EQ(log[3].action, "edit");
+  // A publish that fails writes no audit entry either.
+  content::guide broken = changed;
+  broken.resources.back().publisher = "finns-inte";
+  EXPECT_THROW(st_->publish(broken, "anna", "trasig", "2026-11-30T10:04:00Z",
+                            {{0, "2026-11-30T10:04:00Z", "anna", "publish", "version {revision}"}}),
+               store_error);
+  EXPECT_EQ(st_->audit_log(10).size(), 4u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(backends()),
                          [](const ::testing::TestParamInfo<backend>& p) { return p.param.name; });
 

@@ -56,24 +56,57 @@ bool access_log_enabled() {
 }
 
 std::string json_escape(std::string_view s) {
+  // Control characters (C0, DEL and C1, whose U+009B starts terminal sequences) as \u escapes, and
+  // bytes that are not UTF-8 as an escaped U+FFFD: a line is always valid JSON and shows nothing raw to a terminal.
   std::string out;
   out.reserve(s.size() + 2);
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
+  auto escape = [&out](unsigned cp) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+    out += buf;
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            escape(c);
+          else
+            out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
     }
+    // A UTF-8 sequence: its length from the lead byte, then continuation bytes, no overlong forms,
+    // no surrogates, nothing above U+10FFFF.
+    std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+    unsigned cp = len == 4 ? c & 0x07u : len == 3 ? c & 0x0fu : c & 0x1fu;
+    bool valid = len != 0 && i + len <= s.size() && c <= 0xf4;
+    for (std::size_t k = 1; valid && k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) valid = false;
+      cp = (cp << 6) | (cc & 0x3fu);
+    }
+    if (valid) {
+      unsigned least = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+      if (cp < least || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) valid = false;
+    }
+    if (!valid) {
+      out += "\\ufffd";  // U+FFFD, as an escape: the line stays ASCII-safe and says what happened
+      ++i;
+      continue;
+    }
+    if (cp >= 0x80 && cp <= 0x9f)
+      escape(cp);
+    else
+      out.append(s.substr(i, len));
+    i += len;
   }
   return out;
 }

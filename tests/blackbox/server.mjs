@@ -37,6 +37,7 @@ process.on('exit', () => {
  * @param {number} [opts.flushIntervalMs]   default 200
  * @param {number} [opts.startTimeoutMs]    default 20000
  * @param {string[]} [opts.extraArgs]
+ * @param {Object<string,string>} [opts.env]  extra environment variables for the server
  * @returns {Promise<{port:number, baseUrl:string, dataDir:string, dbPath:string, proc:import('node:child_process').ChildProcess,
  *           output:()=>string, exited:Promise<{code:number|null, signal:string|null}>,
  *           stop:(opts?:{signal?:string, timeoutMs?:number})=>Promise<{code:number|null, signal:string|null}>, cleanup:()=>void}>}
@@ -55,7 +56,8 @@ export async function startServer(opts = {}) {
     '--flush-interval-ms', String(opts.flushIntervalMs ?? 200),
     ...(opts.extraArgs ?? []),
   ];
-  const proc = spawn(binPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
+  const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+  const proc = spawn(binPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot, env });
   running.add(proc);
 
   let stdout = '';

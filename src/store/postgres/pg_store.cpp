@@ -231,7 +231,13 @@ class connection {
     pg_result out(r);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return out;
-    throw store_error("PostgreSQL: " + one_line(r ? PQresultErrorMessage(r) : PQerrorMessage(c_)));
+    // Class 53 (insufficient resources: disk full, out of memory), 25006 (read-only transaction, e.g.
+    // a standby) and 58030 (I/O error): the server answers but cannot store anything now.
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string_view code = state ? state : "";
+    bool refused = code.substr(0, 2) == "53" || code == "25006" || code == "58030";
+    throw store_error("PostgreSQL: " + one_line(r ? PQresultErrorMessage(r) : PQerrorMessage(c_)),
+                      refused ? store_error::kind::write_refused : store_error::kind::unavailable);
   }
 
   PGconn* c_ = nullptr;
@@ -600,8 +606,18 @@ class pg_store final : public store {
     return g;
   }
 
+  using store::discard_draft;
+  using store::publish;
+  using store::save_draft;
+
+  // Inside the caller's transaction.
+  static void insert_audit(connection& c, const std::vector<audit_entry>& audit, std::int64_t revision) {
+    for (const auto& e : audit)
+      c.run(kAddAudit, params().add(e.at).add(e.actor).add(e.action).add(with_revision(e.detail, revision)));
+  }
+
   std::int64_t publish(const content::guide& g, const std::string& author, const std::string& message,
-                       const std::string& at) override {
+                       const std::string& at, const std::vector<audit_entry>& audit) override {
     auto c = pool_.borrow();
     transaction tx(*c);
     // Raised first (SQLite raises it near the end): the row lock it takes makes a concurrent publish by
@@ -669,6 +685,7 @@ class pg_store final : public store {
     std::int64_t revision_id =
         c->run(kAddRevision, params().add(at).add(author).add(message).add(to_document(g))).integer(0, 0);
     c->run(kDiscardDraft);
+    insert_audit(*c, audit, revision_id);
     tx.commit();
     return revision_id;
   }
@@ -703,16 +720,22 @@ class pg_store final : public store {
     return draft{std::move(g).value(), r.text(0, 1), r.text(0, 2)};
   }
 
-  void save_draft(const content::guide& g, const std::string& by, const std::string& at) override {
+  void save_draft(const content::guide& g, const std::string& by, const std::string& at,
+                  const std::vector<audit_entry>& audit) override {
     std::string doc = to_document(g);
     auto c = pool_.borrow();
-    // One statement, atomic by itself (SQLite wraps it in a transaction only to take the write lock).
+    transaction tx(*c);
     c->run(kSaveDraft, params().add(doc).add(at).add(by));
+    insert_audit(*c, audit, 0);
+    tx.commit();
   }
 
-  void discard_draft() override {
+  void discard_draft(const std::vector<audit_entry>& audit) override {
     auto c = pool_.borrow();
+    transaction tx(*c);
     c->run(kDiscardDraft);
+    insert_audit(*c, audit, 0);
+    tx.commit();
   }
 
   static user read_user(const pg_result& r, int i) {

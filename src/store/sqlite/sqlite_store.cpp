@@ -14,6 +14,18 @@
 namespace cg::store {
 namespace {
 
+// Disk full, read-only file or file system, I/O error: the database is there but cannot take writes.
+store_error::kind error_kind(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN: return store_error::kind::write_refused;
+    default: return store_error::kind::unavailable;
+  }
+}
+
 class db_handle {
  public:
   explicit db_handle(const std::string& path) {
@@ -33,10 +45,10 @@ class db_handle {
 
   void exec(const std::string& sql) {
     char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    if (int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      throw store_error("SQLite: " + msg);
+      throw store_error("SQLite: " + msg, error_kind(rc));
     }
   }
 
@@ -76,7 +88,7 @@ class stmt {
     int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw store_error(std::string("SQLite: ") + sqlite3_errmsg(db_));
+    throw store_error(std::string("SQLite: ") + sqlite3_errmsg(db_), error_kind(rc));
   }
   void run() {
     while (step()) {
@@ -228,8 +240,20 @@ class sqlite_store final : public store {
     return g;
   }
 
+  using store::discard_draft;
+  using store::publish;
+  using store::save_draft;
+
+  // Inside the caller's transaction.
+  void insert_audit(const std::vector<audit_entry>& audit, std::int64_t revision) {
+    if (audit.empty()) return;
+    stmt s(db_.get(), "INSERT INTO audit_log(at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)");
+    for (const auto& e : audit)
+      s.bind(1, e.at).bind(2, e.actor).bind(3, e.action).bind(4, with_revision(e.detail, revision)).run();
+  }
+
   std::int64_t publish(const content::guide& g, const std::string& author, const std::string& message,
-                       const std::string& at) override {
+                       const std::string& at, const std::vector<audit_entry>& audit) override {
     std::lock_guard lock(mu_);
     sqlite3* db = db_.get();
     transaction tx(db_);
@@ -330,6 +354,7 @@ class sqlite_store final : public store {
       revision_id = sqlite3_last_insert_rowid(db);
     }
     db_.exec("DELETE FROM draft");
+    insert_audit(audit, revision_id);
     tx.commit();
     return revision_id;
   }
@@ -361,20 +386,27 @@ class sqlite_store final : public store {
     return draft{std::move(g).value(), s.text(1), s.text(2)};
   }
 
-  void save_draft(const content::guide& g, const std::string& by, const std::string& at) override {
+  void save_draft(const content::guide& g, const std::string& by, const std::string& at,
+                  const std::vector<audit_entry>& audit) override {
     std::lock_guard lock(mu_);
     transaction tx(db_);
-    stmt s(db_.get(),
-           "INSERT INTO draft(id, document, updated_at, updated_by) VALUES (1, ?1, ?2, ?3) "
-           "ON CONFLICT(id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at, "
-           "updated_by = excluded.updated_by");
-    s.bind(1, to_document(g)).bind(2, at).bind(3, by).run();
+    {
+      stmt s(db_.get(),
+             "INSERT INTO draft(id, document, updated_at, updated_by) VALUES (1, ?1, ?2, ?3) "
+             "ON CONFLICT(id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at, "
+             "updated_by = excluded.updated_by");
+      s.bind(1, to_document(g)).bind(2, at).bind(3, by).run();
+    }
+    insert_audit(audit, 0);
     tx.commit();
   }
 
-  void discard_draft() override {
+  void discard_draft(const std::vector<audit_entry>& audit) override {
     std::lock_guard lock(mu_);
+    transaction tx(db_);
     db_.exec("DELETE FROM draft");
+    insert_audit(audit, 0);
+    tx.commit();
   }
 
   static user read_user(const stmt& s) {
