@@ -11,14 +11,18 @@ BUILD_PACKAGES := g++ cmake make pkg-config ca-certificates \
   libkainjow-mustache-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libsqlite3-dev libpq-dev libbrotli-dev zlib1g-dev libtomlplusplus-dev libcli11-dev libsodium-dev libxapian-dev
 # Extra packages for the tests (GoogleTest, the sqlite3 shell, Chromium for browser tests, nginx and
-# wrk for the benchmark's smoke run, a PostgreSQL 15 server for throwaway test clusters).
-TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium nginx wrk postgresql-15
+# wrk for the benchmark's smoke run, a PostgreSQL 15 server for throwaway test clusters, slowhttptest
+# for slow clients, clang with its libFuzzer and sanitizer runtimes for the fuzz targets, e2fsprogs'
+# chattr for the read-only database test).
+TEST_PACKAGES := libgtest-dev libgmock-dev sqlite3 chromium nginx wrk postgresql-15 slowhttptest \
+  clang libclang-rt-14-dev e2fsprogs
 # Extra packages for `make bench` only: Hugo (the reference for render cost) and GNU time (its memory).
 BENCH_PACKAGES := hugo time
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-build deps-test deps-bench build build-debug run test test-unit bench clean format
+.PHONY: all deps deps-build deps-test deps-bench build build-debug build-fuzz run test test-unit test-long fuzz \
+  bench clean format
 
 all: build
 
@@ -58,6 +62,10 @@ build/release/CMakeCache.txt:
 build/debug/CMakeCache.txt:
 	cmake -S . -B build/debug -DCMAKE_BUILD_TYPE=Debug -DCYBERGUIDE_SANITIZE=ON -DCYBERGUIDE_TESTS=ON
 
+build/fuzz/CMakeCache.txt:
+	cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCYBERGUIDE_FUZZ=ON \
+	  -DCYBERGUIDE_TESTS=OFF
+
 # The release server binary: build/release/cyberguide
 build: deps-build build/release/CMakeCache.txt
 	cmake --build build/release -j $(JOBS)
@@ -69,10 +77,28 @@ build-debug: deps-build build/debug/CMakeCache.txt
 run: build
 	./build/release/cyberguide serve $(ARGS)
 
+# The libFuzzer targets (clang, ASan, UBSan): build/fuzz/fuzz_*
+build-fuzz: deps-test build/fuzz/CMakeCache.txt
+	cmake --build build/fuzz -j $(JOBS) --target fuzzers
+
 # The release tree is built too: a warning only the optimizer sees must not reach `make run` unseen.
-test: deps build-debug build
+# Then every fuzz target runs for FUZZ_SECONDS (30) from its committed seed corpus.
+FUZZ_SECONDS ?= 30
+test: deps build-debug build build-fuzz
 	cd build/debug && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 900
+	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure
+
+# As long as asked: make fuzz FUZZ_SECONDS=3600 (each target in turn; new inputs are not kept).
+fuzz: build-fuzz
+	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure --timeout 0
+
+# The long runs: 1 000 SIGKILL crash iterations, slow clients for longer, the fuzz targets 10 minutes each.
+test-long: deps build-debug build-fuzz
+	cd build/debug && CYBERGUIDE_CRASH_ITERATIONS=1000 CYBERGUIDE_SLOW_SECONDS=60 \
+	  CYBERGUIDE_BIN=$(CURDIR)/build/debug/cyberguide node --test --test-timeout=7200000 \
+	  $(CURDIR)/tests/blackbox/crash.test.mjs $(CURDIR)/tests/blackbox/slowhttp.test.mjs
+	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=600 ctest --output-on-failure --timeout 0
 
 test-unit: build-debug
 	cd build/debug && ctest --output-on-failure -L unit

@@ -357,6 +357,11 @@ struct admin_site::impl {
       if (!auth::constant_time_equals(f.raw("csrf"), who->session.csrf_token))
         return forbidden(
             &*who, "Formuläret var för gammalt eller kom inte från den här sidan. Ladda om sidan och försök igen.");
+      if (!f.valid_utf8())
+        return message(400, "Formuläret kunde inte läsas",
+                       "Det innehöll tecken som inte är giltig UTF-8. Ingenting har sparats. Ladda om sidan och "
+                       "försök igen.",
+                       &*who);
     } else if (r.method != http::method::get && r.method != http::method::head) {
       http::response resp = message(405, "Metoden stöds inte", "Använd formulären på sidorna.", &*who);
       resp.header("Allow", "GET, HEAD, POST");
@@ -477,6 +482,8 @@ struct admin_site::impl {
       return message(403, "Åtkomst nekad", "Inloggningen kom inte från den här webbplatsen.", nullptr,
                      "/admin/logga-in", "Till inloggningen");
     form f = form::parse(r.body);
+    if (!f.valid_utf8())
+      return login_page(r, "", "Inloggningen innehöll tecken som inte är giltig UTF-8. Försök igen.", 400);
     std::string name = f.get("username");
     std::string password = f.raw("password");
     if (name.size() > 200) name.resize(200);
@@ -1089,8 +1096,9 @@ http::response editor_503(const char* retry_after, std::string_view title, std::
   r.header("Content-Type", "text/html; charset=utf-8");
   r.header("Cache-Control", "no-store");
   r.header("Retry-After", retry_after);
-  r.owned = "<!doctype html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>";
+  r.owned =
+      "<!doctype html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>";
   r.owned += title;
   r.owned += "</title></head><body><main><h1>";
   r.owned += title;

@@ -1,5 +1,7 @@
 #include "admin/forms.hpp"
 
+#include "util/utf8.hpp"
+
 namespace cg::admin {
 
 namespace {
@@ -22,7 +24,7 @@ std::string url_decode(std::string_view s) {
       char d = static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
       if (d != '\0') out += d;
       i += 2;
-    } else {
+    } else if (c != '\0') {
       out += c;
     }
   }
@@ -79,6 +81,12 @@ form form::parse(std::string_view body) {
     f.values_.emplace(std::move(name), normalize_newlines(value));
   }
   return f;
+}
+
+bool form::valid_utf8() const {
+  for (const auto& [k, v] : values_)
+    if (!is_valid_utf8(k) || !is_valid_utf8(v)) return false;
+  return true;
 }
 
 std::string form::raw(const std::string& name) const {

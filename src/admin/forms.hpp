@@ -17,13 +17,16 @@ class form {
   std::string raw(const std::string& name) const;
   std::vector<std::string> all(const std::string& name) const;
   bool has(const std::string& name) const { return values_.count(name) > 0; }
+  // Whether every name and value is UTF-8 (a browser sends nothing else; a stored text must be).
+  bool valid_utf8() const;
   void set(const std::string& name, std::string value);
 
  private:
   std::multimap<std::string, std::string> values_;
 };
 
-// Percent-decoding with '+' as space; invalid escapes are kept as they are. Removes NUL bytes.
+// Percent-decoding with '+' as space; invalid escapes are kept as they are. Removes NUL bytes (raw
+// and %00).
 std::string url_decode(std::string_view s);
 // Percent-encoding of everything but unreserved characters (for Location values we build).
 std::string url_encode(std::string_view s);

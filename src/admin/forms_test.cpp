@@ -21,6 +21,18 @@ TEST(Form, NormalizesNewlinesAndDropsNul) {
   EXPECT_EQ(f.get("nul"), "ab");
 }
 
+TEST(Form, DropsRawNulToo) {
+  EXPECT_EQ(url_decode(std::string_view("a\0b%00c", 8)), "abc");
+}
+
+TEST(Form, TellsWhetherEveryNameAndValueIsUtf8) {
+  EXPECT_TRUE(form::parse("title=S%C3%A4kerhet&x=%E2%9C%93").valid_utf8());
+  EXPECT_FALSE(form::parse("title=Disa%FF").valid_utf8());    // found by fuzz_forms: a draft that
+  EXPECT_FALSE(form::parse("ok=1&%C3=a").valid_utf8());       // could not be read back
+  EXPECT_FALSE(form::parse("title=%ED%A0%80").valid_utf8());  // a surrogate
+  EXPECT_FALSE(form::parse("title=%C0%AF").valid_utf8());     // overlong
+}
+
 TEST(Form, KeepsBrokenEscapes) {
   EXPECT_EQ(url_decode("100%"), "100%");
   EXPECT_EQ(url_decode("%zz"), "%zz");

@@ -48,6 +48,11 @@ TEST(CleanQuery, KeepsValidTextAndCutsAt200Characters) {
   std::string longsv;
   for (int i = 0; i < 150; ++i) longsv += "ö";
   EXPECT_EQ(clean_query(longsv + longsv, &cut), longsv + std::string(longsv, 0, 100));
+  // A space before the 200th character counts (fuzz_search found 201 once).
+  EXPECT_EQ(clean_query(std::string(199, 'a') + " bc", &cut), std::string(199, 'a'));
+  EXPECT_TRUE(cut);
+  EXPECT_EQ(clean_query(std::string(198, 'a') + " b", &cut), std::string(198, 'a') + " b");
+  EXPECT_FALSE(cut);
   EXPECT_EQ(normalize_query("  Säkerhet   I STYRSYSTEM "), "säkerhet i styrsystem");
   EXPECT_EQ(clean_query("a"
                         "\xed\xa0\x80"

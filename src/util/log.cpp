@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "util/utf8.hpp"
+
 namespace cg::log {
 namespace {
 std::atomic<int> g_level{static_cast<int>(level::info)};
@@ -83,21 +85,9 @@ std::string json_escape(std::string_view s) {
       ++i;
       continue;
     }
-    // A UTF-8 sequence: its length from the lead byte, then continuation bytes, no overlong forms,
-    // no surrogates, nothing above U+10FFFF.
-    std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-    unsigned cp = len == 4 ? c & 0x07u : len == 3 ? c & 0x0fu : c & 0x1fu;
-    bool valid = len != 0 && i + len <= s.size() && c <= 0xf4;
-    for (std::size_t k = 1; valid && k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) valid = false;
-      cp = (cp << 6) | (cc & 0x3fu);
-    }
-    if (valid) {
-      unsigned least = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-      if (cp < least || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) valid = false;
-    }
-    if (!valid) {
+    unsigned cp = 0;
+    std::size_t len = utf8_sequence(s, i, &cp);
+    if (len == 0) {
       out += "\\ufffd";  // U+FFFD, as an escape: the line stays ASCII-safe and says what happened
       ++i;
       continue;

@@ -10,7 +10,7 @@ import { loadContent, readerPages } from './content.mjs';
 import { get, crawl } from './http.mjs';
 import {
   Client, startAdminServer, stopServer, kAdmin, kEditor, applyHostileEverywhere, kHostileVariants,
-  unsafeMarkup, visibleText, links, publish, waitPublic, kEscapedScript, withChanges,
+  unsafeMarkup, visibleText, links, publish, waitPublic, kEscapedScript, withChanges, formBody,
 } from './admin.mjs';
 
 const content = loadContent();
@@ -113,5 +113,20 @@ describe('admin: hostile strings in every text field', { timeout: 150000 }, () =
     assert.equal(res.status, 422);
     fail(unsafeMarkup(res.text, 'POST /admin/resurser/disa (422)'));
     assert.ok(kEscapedScript.test(res.text), 'the refused form does not show the typed title escaped');
+  });
+
+  it('refuses a form that is not UTF-8 with a Swedish 400 and saves nothing (a draft could not be read back once)', async () => {
+    const { fields } = await root.form('/admin/resurser/disa');
+    const title = fields.find(([k]) => k === 'title')[1];
+    const body = formBody(withChanges(fields, { title: 'XPLACEHOLDERX' })).replace('XPLACEHOLDERX', 'Disa%FF');
+    const res = await root.request('/admin/resurser/disa', {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: srv.baseUrl }, body,
+    });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /<html lang="sv"/);
+    assert.match(res.text, /inte är giltig UTF-8\. Ingenting har sparats/);
+    const again = await root.form('/admin/resurser/disa');
+    assert.equal(again.fields.find(([k]) => k === 'title')[1], title);
+    assert.equal((await root.get('/admin/utkast')).status, 200, 'the draft still reads');
   });
 });
