@@ -84,21 +84,24 @@ build-fuzz: deps-test build/fuzz/CMakeCache.txt
 # The release tree is built too: a warning only the optimizer sees must not reach `make run` unseen.
 # Then every fuzz target runs for FUZZ_SECONDS (30) from its committed seed corpus.
 FUZZ_SECONDS ?= 30
+# After a fuzz run: executions and new inputs per target (ctest shows only failures' output), then
+# ctest's status.
+FUZZ_SUMMARY = status=$$?; grep -hE '^fuzz_[a-z_]+: |^Done [0-9]+ runs' Testing/Temporary/LastTest.log; exit $$status
 test: deps build-debug build build-fuzz
 	cd build/debug && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 900
-	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure
+	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure; $(FUZZ_SUMMARY)
 
 # As long as asked: make fuzz FUZZ_SECONDS=3600 (each target in turn; new inputs are not kept).
 fuzz: build-fuzz
-	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure --timeout 0
+	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure --timeout 0; $(FUZZ_SUMMARY)
 
 # The long runs: 1 000 SIGKILL crash iterations, slow clients for longer, the fuzz targets 10 minutes each.
 test-long: deps build-debug build-fuzz
 	cd build/debug && CYBERGUIDE_CRASH_ITERATIONS=1000 CYBERGUIDE_SLOW_SECONDS=60 \
 	  CYBERGUIDE_BIN=$(CURDIR)/build/debug/cyberguide node --test --test-timeout=7200000 \
 	  $(CURDIR)/tests/blackbox/crash.test.mjs $(CURDIR)/tests/blackbox/slowhttp.test.mjs
-	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=600 ctest --output-on-failure --timeout 0
+	cd build/fuzz && CYBERGUIDE_FUZZ_SECONDS=600 ctest --output-on-failure --timeout 0; $(FUZZ_SUMMARY)
 
 test-unit: build-debug
 	cd build/debug && ctest --output-on-failure -L unit
