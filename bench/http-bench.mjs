@@ -119,7 +119,9 @@ const pagePath = `/kategorier/${category.slug}/${category.levels[0]}`;
 const resource = content.resources.find((r) => r.category);
 const goPath = `/go/${resource.slug}`;
 
-const cg = await startServer({ flushIntervalMs: 1000, extraArgs: ['--access-log', 'false'] });
+// wrk opens up to 256 connections from one address, as many as the default cap per address: no cap here
+// (nginx has none either), so that a stray extra connection is never refused mid-run.
+const cg = await startServer({ flushIntervalMs: 1000, extraArgs: ['--access-log', 'false', '--max-connections-per-ip', '0'] });
 const problems = [];
 let ngx;
 const ngxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cyberguide-nginx-'));
