@@ -530,15 +530,18 @@ struct server::impl {
       req.headers.clear();
       for (const auto& [k, v] : rb.fields) req.headers.emplace_back(rb.view(k), rb.view(v));
       response r;
-      if (rb.verb == bhttp::verb::unknown)  // a method token we do not know at all
-        r = error_page(501, "Metoden stöds inte av servern."), r.close = false;
-      else if (rb.verb == bhttp::verb::connect)  // what follows would be a tunnel, not HTTP: close
-        r = error_page(405, "Metoden stöds inte här."), r.header("Allow", "GET, HEAD");
-      else if (req.target.empty() || req.target.find('#') != std::string_view::npos ||
-               (req.target.front() != '/' && req.method != method::other))
+      if (rb.verb == bhttp::verb::unknown) {  // a method token we do not know at all
+        r = error_page(501, "Metoden stöds inte av servern.");
+        r.close = false;
+      } else if (rb.verb == bhttp::verb::connect) {  // what follows would be a tunnel, not HTTP: close
+        r = error_page(405, "Metoden stöds inte här.");
+        r.header("Allow", "GET, HEAD");
+      } else if (req.target.empty() || req.target.find('#') != std::string_view::npos ||
+                 (req.target.front() != '/' && req.method != method::other)) {
         r = error_page(400, "Förfrågan kunde inte tolkas.");
-      else
+      } else {
         r = call_handler(req);
+      }
       if (r.deferred) {
         if (deferred_in_flight.fetch_add(1) >= opt.max_deferred_in_flight) {
           --deferred_in_flight;
