@@ -35,6 +35,21 @@ TEST(Config, FlagsBeatEnvironmentWhichBeatsTheFile) {
   EXPECT_EQ(c->database, "sqlite:/srv/env/cyberguide.db");
 }
 
+TEST(Config, ConnectionCapsHaveDefaultsAndAreChecked) {
+  auto c = resolve({}, env_of({}), "");
+  ASSERT_TRUE(c.ok()) << c.message();
+  EXPECT_EQ(c->max_connections, 0u);  // from the open-file limit
+  EXPECT_EQ(c->max_connections_per_ip, 256u);
+  c = resolve({{"max_connections_per_ip", "0"}}, env_of({{"CYBERGUIDE_MAX_CONNECTIONS", "500"}}), "");
+  ASSERT_TRUE(c.ok()) << c.message();
+  EXPECT_EQ(c->max_connections, 500u);
+  EXPECT_EQ(c->max_connections_per_ip, 0u);
+  EXPECT_EQ(resolve({{"max_connections", "many"}}, env_of({}), "").message(),
+            "max_connections: 'many' must be from 0 to 1000000");
+  EXPECT_EQ(resolve({{"max_connections_per_ip", "-1"}}, env_of({}), "").message(),
+            "max_connections_per_ip: '-1' must be from 0 to 1000000");
+}
+
 TEST(Config, BadValuesAreNamed) {
   EXPECT_EQ(resolve({{"port", "80x"}}, env_of({}), "").message(), "port: '80x' is not a TCP port (0–65535)");
   EXPECT_EQ(resolve({}, env_of({{"CYBERGUIDE_PORT", "70000"}}), "").message(),
